@@ -1,0 +1,306 @@
+using System.Security.Cryptography;
+using Bangumoe.Email;
+using Bangumoe.Security;
+using Microsoft.Extensions.Options;
+
+namespace Bangumoe.Accounts;
+
+/// <summary>What following a mailed link did.</summary>
+public enum LinkOutcome
+{
+    EmailVerified,
+    AlreadyVerified,
+    EmailChanged,
+    PasswordReset,
+    /// <summary>The new address was claimed by another account in the meantime.</summary>
+    EmailTaken,
+    Expired,
+    AlreadyUsed,
+    Invalid,
+}
+
+public sealed record LoginRequest(string? Email, string? Uname, string? Password, string ClientAddress);
+
+public sealed record ProfileChange(string? Nickname, string? Avatar, string? Intro);
+
+/// <summary>The account use cases. Validation first, so bad input never writes anything.</summary>
+public sealed class AccountService(
+    UserStore users,
+    PasswordHasher hasher,
+    AccountTokens links,
+    AccountEmails mails,
+    EmailOutbox outbox,
+    AccessTokenService accessTokens,
+    LoginThrottle throttle,
+    IEnumerable<IUserDataOwner> dataOwners,
+    IOptions<AccountOptions> options,
+    TimeProvider time)
+{
+    private AccountOptions Options => options.Value;
+
+    public async Task<Result<UserEntity>> RegisterAsync(string? uname, string? email, string? password, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        AccountRules.CheckUname(uname, errors);
+        AccountRules.CheckEmail(email, errors);
+        AccountRules.CheckPassword(password, errors);
+        if (errors.Any) return errors.ToError();
+
+        var now = time.GetUtcNow();
+        var user = new UserEntity
+        {
+            PartitionKey = Guid.CreateVersion7().ToString("N"),
+            Uname = uname!,
+            Email = AccountRules.NormalizeEmail(email!),
+            PasswordHash = hasher.Hash(password!),
+            SecurityStamp = NewStamp(),
+            Nickname = uname,
+            CreatedAt = now,
+            VerificationMailSentAt = now,
+        };
+        switch (await users.CreateAsync(user, ct).ConfigureAwait(false))
+        {
+            case UserStore.CreateOutcome.EmailTaken:
+                return new Error(ErrorKind.Conflict, "email-taken", "An account with this email already exists.") { FieldErrors = One("email", "Already registered.") };
+            case UserStore.CreateOutcome.UnameTaken:
+                return new Error(ErrorKind.Conflict, "uname-taken", "This user name is taken.") { FieldErrors = One("uname", "Already taken.") };
+        }
+        await outbox.EnqueueAsync(mails.Verification(user, links.EmailVerification(user)), ct).ConfigureAwait(false);
+        return user;
+    }
+
+    /// <summary>Mails a new verification link if the address belongs to an unverified account. Says nothing either way.</summary>
+    public async Task ResendVerificationAsync(string? email, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(email) || !AccountRules.IsEmail(email.Trim())) return;
+        var user = await users.FindAsync(KeyKind.Email, email, ct).ConfigureAwait(false);
+        if (user is null || user.EmailVerified || !await TakeMailSlotAsync(user, u => u.VerificationMailSentAt, (u, t) => u.VerificationMailSentAt = t, ct).ConfigureAwait(false))
+            return;
+        await outbox.EnqueueAsync(mails.Verification(user, links.EmailVerification(user)), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Follows a mailed verification or email-change link.</summary>
+    public async Task<LinkOutcome> FollowEmailLinkAsync(string? token, CancellationToken ct = default)
+    {
+        var check = await links.CheckAsync(token, TokenTypes.EmailVerification).ConfigureAwait(false);
+        if (check.Status == TokenStatus.Invalid)
+        {
+            var change = await links.CheckAsync(token, TokenTypes.EmailChange).ConfigureAwait(false);
+            if (change.Status != TokenStatus.Invalid) return await ChangeEmailAsync(change, ct).ConfigureAwait(false);
+        }
+        if (check.Status == TokenStatus.Expired) return LinkOutcome.Expired;
+        if (check.Status == TokenStatus.Invalid) return LinkOutcome.Invalid;
+
+        var user = await users.GetAsync(check.Claim("sub")!, ct).ConfigureAwait(false);
+        // Bound to the address it was sent to: after an email change the old link means nothing.
+        if (user is null || user.Email != check.Claim(AccountTokens.EmailClaim)) return LinkOutcome.Invalid;
+        if (!await links.RedeemAsync(check, ct).ConfigureAwait(false)) return LinkOutcome.AlreadyUsed;
+        if (user.EmailVerified) return LinkOutcome.AlreadyVerified;
+        await MutateAsync(user, u => u.EmailVerified = true, ct).ConfigureAwait(false);
+        return LinkOutcome.EmailVerified;
+    }
+
+    public async Task<Result<IssuedAccessToken>> LoginAsync(LoginRequest request, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        var byEmail = !string.IsNullOrEmpty(request.Email);
+        if (byEmail == !string.IsNullOrEmpty(request.Uname)) errors.Add(byEmail ? "uname" : "email", "Send exactly one of email and uname.");
+        AccountRules.CheckPresent(request.Password, errors, "password");
+        if (errors.Any) return errors.ToError();
+
+        var identifier = byEmail ? request.Email! : request.Uname!;
+        var user = identifier.Length <= 128 ? await users.FindAsync(byEmail ? KeyKind.Email : KeyKind.Uname, identifier, ct).ConfigureAwait(false) : null;
+        var accountKey = LoginThrottle.AccountKey(user, identifier);
+        var addressKey = LoginThrottle.AddressKey(request.ClientAddress);
+        if (await throttle.LockedForAsync(accountKey, addressKey, ct).ConfigureAwait(false) is { } wait)
+            return new Error(ErrorKind.TooManyRequests, "login-throttled", "Too many failed logins. Try again later.") { RetryAfter = wait };
+
+        var check = PasswordCheck.Failed;
+        if (user is null) hasher.VerifyAgainstDummy(request.Password!);
+        else check = hasher.Verify(user.PasswordHash, request.Password!);
+        if (check == PasswordCheck.Failed)
+        {
+            await throttle.RecordFailureAsync(accountKey, addressKey, ct).ConfigureAwait(false);
+            // One answer for "no such user" and "wrong password": no enumeration through login.
+            return new Error(ErrorKind.Unauthorized, "invalid-credentials", "The login or password is wrong.");
+        }
+        await throttle.RecordSuccessAsync(accountKey, ct).ConfigureAwait(false);
+        if (check == PasswordCheck.SuccessRehashNeeded)
+        {
+            // Best effort: if the row changed meanwhile, the upgrade waits for the next login.
+            user!.PasswordHash = hasher.Hash(request.Password!);
+            _ = await users.UpdateAsync(user, ct).ConfigureAwait(false);
+        }
+        if (!user!.EmailVerified)
+            return new Error(ErrorKind.Forbidden, "email-not-verified", "Verify your email address first; POST /api/auth/verify/resend mails a new link.");
+        return IssueFirstPartyToken(user);
+    }
+
+    public async Task<Result<UserEntity>> UpdateProfileAsync(UserEntity user, ProfileChange change, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        if (change.Nickname is { Length: > 0 } nick && (nick.Trim().Length > AccountRules.NicknameMaxLength || nick.Contains('\n', StringComparison.Ordinal) || !AccountRules.IsPlainText(nick)))
+            errors.Add("nickname", $"Must be at most {AccountRules.NicknameMaxLength} characters on one line.");
+        if (change.Avatar is { Length: > 0 } avatar && (avatar.Length > AccountRules.AvatarMaxLength || !AccountRules.IsHttpUrl(avatar)))
+            errors.Add("avatar", $"Must be an http(s) URL of at most {AccountRules.AvatarMaxLength} characters.");
+        if (change.Intro is { Length: > 0 } intro && (intro.Length > AccountRules.IntroMaxLength || !AccountRules.IsPlainText(intro)))
+            errors.Add("intro", $"Must be at most {AccountRules.IntroMaxLength} characters of plain text.");
+        if (errors.Any) return errors.ToError();
+
+        // Absent (null) keeps a field; an empty string clears it.
+        return await MutateAsync(user, u =>
+        {
+            if (change.Nickname is not null) u.Nickname = Blank(change.Nickname.Trim());
+            if (change.Avatar is not null) u.Avatar = Blank(change.Avatar.Trim());
+            if (change.Intro is not null) u.Intro = Blank(change.Intro);
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Changes the password and ends every session; the caller gets a fresh token to carry on.</summary>
+    public async Task<Result<IssuedAccessToken>> ChangePasswordAsync(UserEntity user, string? current, string? next, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        AccountRules.CheckPresent(current, errors, "current_password");
+        AccountRules.CheckPassword(next, errors, "new_password");
+        if (errors.Any) return errors.ToError();
+        if (hasher.Verify(user.PasswordHash, current!) == PasswordCheck.Failed)
+            return WrongPassword("current_password");
+        var newHash = hasher.Hash(next!);
+        var updated = await MutateAsync(user, u =>
+        {
+            u.PasswordHash = newHash;
+            u.SecurityStamp = NewStamp();
+        }, ct).ConfigureAwait(false);
+        return IssueFirstPartyToken(updated);
+    }
+
+    /// <summary>Mails a reset link if the address has an account. Says nothing either way.</summary>
+    public async Task ForgotPasswordAsync(string? email, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(email) || !AccountRules.IsEmail(email.Trim())) return;
+        var user = await users.FindAsync(KeyKind.Email, email, ct).ConfigureAwait(false);
+        if (user is null || !await TakeMailSlotAsync(user, u => u.ResetMailSentAt, (u, t) => u.ResetMailSentAt = t, ct).ConfigureAwait(false))
+            return;
+        await outbox.EnqueueAsync(mails.PasswordReset(user, links.PasswordReset(user)), ct).ConfigureAwait(false);
+    }
+
+    public async Task<Result<LinkOutcome>> ResetPasswordAsync(string? token, string? newPassword, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        AccountRules.CheckPresent(token, errors, "token");
+        AccountRules.CheckPassword(newPassword, errors, "new_password");
+        if (errors.Any) return errors.ToError();
+
+        var check = await links.CheckAsync(token, TokenTypes.PasswordReset).ConfigureAwait(false);
+        if (check.Status != TokenStatus.Valid) return LinkError(check.Status == TokenStatus.Expired ? LinkOutcome.Expired : LinkOutcome.Invalid);
+        var user = await users.GetAsync(check.Claim("sub")!, ct).ConfigureAwait(false);
+        if (user is null || user.SecurityStamp != check.Claim(AccountTokens.StampClaim))
+            return LinkError(await links.IsRedeemedAsync(check, ct).ConfigureAwait(false) ? LinkOutcome.AlreadyUsed : LinkOutcome.Invalid);
+        if (!await links.RedeemAsync(check, ct).ConfigureAwait(false)) return LinkError(LinkOutcome.AlreadyUsed);
+
+        var newHash = hasher.Hash(newPassword!);
+        await MutateAsync(user, u =>
+        {
+            u.PasswordHash = newHash;
+            u.SecurityStamp = NewStamp();
+            // The link reached this mailbox, which proves it is the user's: an unverified account becomes verified,
+            // and someone who registered your address first cannot keep it from you.
+            u.EmailVerified = true;
+        }, ct).ConfigureAwait(false);
+        return LinkOutcome.PasswordReset;
+    }
+
+    public async Task<Result<string>> RequestEmailChangeAsync(UserEntity user, string? newEmail, string? password, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        AccountRules.CheckEmail(newEmail, errors, "new_email");
+        AccountRules.CheckPresent(password, errors, "password");
+        if (errors.Any) return errors.ToError();
+        var normalized = AccountRules.NormalizeEmail(newEmail!);
+        if (hasher.Verify(user.PasswordHash, password!) == PasswordCheck.Failed) return WrongPassword("password");
+        if (normalized == user.Email) return Error.Field("new_email", "This is already your email address.");
+        if (await users.FindAsync(KeyKind.Email, normalized, ct).ConfigureAwait(false) is not null)
+            return new Error(ErrorKind.Conflict, "email-taken", "An account with this email already exists.") { FieldErrors = One("new_email", "Already registered.") };
+        await outbox.EnqueueAsync(mails.EmailChange(user, normalized, links.EmailChange(user, normalized)), ct).ConfigureAwait(false);
+        return normalized;
+    }
+
+    /// <summary>Deletes the account and everything it owns; its email and user name are free again.</summary>
+    public async Task<Error?> DeleteAccountAsync(UserEntity user, string? password, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        AccountRules.CheckPresent(password, errors, "password");
+        if (errors.Any) return errors.ToError();
+        if (hasher.Verify(user.PasswordHash, password!) == PasswordCheck.Failed) return WrongPassword("password");
+        // Owned data first: if this fails half-way the account still exists and the user can simply try again.
+        foreach (var owner in dataOwners) await owner.DeleteUserDataAsync(user.Uid, ct).ConfigureAwait(false);
+        if (!await users.DeleteAsync(user, ct).ConfigureAwait(false))
+        {
+            var fresh = await users.GetAsync(user.Uid, ct).ConfigureAwait(false);
+            if (fresh is not null) await users.DeleteAsync(fresh, ct).ConfigureAwait(false);
+        }
+        return null;
+    }
+
+    public IssuedAccessToken IssueFirstPartyToken(UserEntity user) =>
+        accessTokens.Issue(user, AccessTokenService.FirstPartyClientId, Scopes.FirstParty, Options.AccessTokenLifetime);
+
+    private async Task<LinkOutcome> ChangeEmailAsync(TokenCheck check, CancellationToken ct)
+    {
+        if (check.Status == TokenStatus.Expired) return LinkOutcome.Expired;
+        var user = await users.GetAsync(check.Claim("sub")!, ct).ConfigureAwait(false);
+        var newEmail = check.Claim(AccountTokens.NewEmailClaim);
+        if (user is null || newEmail is null || user.Email != check.Claim(AccountTokens.EmailClaim))
+            return await links.IsRedeemedAsync(check, ct).ConfigureAwait(false) ? LinkOutcome.AlreadyUsed : LinkOutcome.Invalid;
+        if (!await links.RedeemAsync(check, ct).ConfigureAwait(false)) return LinkOutcome.AlreadyUsed;
+        if (!await users.ClaimAsync(KeyKind.Email, newEmail, user.Uid, ct).ConfigureAwait(false)) return LinkOutcome.EmailTaken;
+        var oldEmail = user.Email;
+        user = await MutateAsync(user, u =>
+        {
+            u.Email = newEmail;
+            u.EmailVerified = true;
+        }, ct).ConfigureAwait(false);
+        await users.ReleaseAsync(KeyKind.Email, oldEmail, user.Uid).ConfigureAwait(false);
+        await outbox.EnqueueAsync(mails.EmailChanged(oldEmail, user), ct).ConfigureAwait(false);
+        return LinkOutcome.EmailChanged;
+    }
+
+    /// <summary>Applies a change with optimistic concurrency: on an ETag conflict, re-read and apply again.</summary>
+    private async Task<UserEntity> MutateAsync(UserEntity user, Action<UserEntity> change, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            change(user);
+            if (await users.UpdateAsync(user, ct).ConfigureAwait(false)) return user;
+            if (attempt >= 5) throw new InvalidOperationException($"User {user.Uid} kept changing under an update.");
+            user = await users.GetAsync(user.Uid, ct).ConfigureAwait(false)
+                   ?? throw new InvalidOperationException($"User {user.Uid} was deleted during an update.");
+        }
+    }
+
+    /// <summary>At most one mail of a kind per <see cref="AccountOptions.MailResendInterval"/>; the conditional write
+    /// makes concurrent requests send one mail, not several.</summary>
+    private async Task<bool> TakeMailSlotAsync(UserEntity user, Func<UserEntity, DateTimeOffset?> last, Action<UserEntity, DateTimeOffset> set, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (last(user) is { } sent && now - sent < Options.MailResendInterval) return false;
+        set(user, now);
+        return await users.UpdateAsync(user, ct).ConfigureAwait(false);
+    }
+
+    private static Error WrongPassword(string field) =>
+        new(ErrorKind.Forbidden, "wrong-password", "The password is wrong.") { FieldErrors = One(field, "Wrong password.") };
+
+    private static Error LinkError(LinkOutcome outcome) => outcome switch
+    {
+        LinkOutcome.Expired => new Error(ErrorKind.Validation, "link-expired", "This link has expired; ask for a new one.") { FieldErrors = One("token", "Expired.") },
+        LinkOutcome.AlreadyUsed => new Error(ErrorKind.Validation, "link-used", "This link was already used.") { FieldErrors = One("token", "Already used.") },
+        _ => new Error(ErrorKind.Validation, "link-invalid", "This link is not valid.") { FieldErrors = One("token", "Invalid.") },
+    };
+
+    private static Dictionary<string, string[]> One(string field, string message) => new() { [field] = [message] };
+
+    private static string? Blank(string s) => s.Length == 0 ? null : s;
+
+    private static string NewStamp() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+}

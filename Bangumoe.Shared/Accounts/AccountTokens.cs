@@ -1,0 +1,112 @@
+using Azure;
+using Azure.Data.Tables;
+using Bangumoe.Security;
+using Bangumoe.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Bangumoe.Accounts;
+
+/// <summary>Configuration section <c>Accounts</c>.</summary>
+public sealed class AccountOptions
+{
+    /// <summary>Lifetime of email-verification and email-change links.</summary>
+    public TimeSpan VerificationLinkLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Lifetime of password-reset links.</summary>
+    public TimeSpan PasswordResetLinkLifetime { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>At most one verification (or reset) mail per account within this interval, against mail floods.</summary>
+    public TimeSpan MailResendInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Lifetime of the access tokens that <c>/api/auth/login</c> issues.</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    internal static IEnumerable<string> Validate(AccountOptions o)
+    {
+        if (o.VerificationLinkLifetime <= TimeSpan.Zero) yield return "Accounts:VerificationLinkLifetime must be positive.";
+        if (o.PasswordResetLinkLifetime <= TimeSpan.Zero) yield return "Accounts:PasswordResetLinkLifetime must be positive.";
+        if (o.MailResendInterval < TimeSpan.Zero) yield return "Accounts:MailResendInterval must not be negative.";
+        if (o.AccessTokenLifetime < TimeSpan.FromMinutes(1) || o.AccessTokenLifetime > TimeSpan.FromDays(1))
+            yield return "Accounts:AccessTokenLifetime must be between 1 minute and 1 day.";
+    }
+}
+
+/// <summary>A redeemed single-use token: table <c>TokenRedemptions</c>, PartitionKey = jti.</summary>
+public sealed class TokenRedemptionEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string Purpose { get; set; } = "";
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+/// <summary>
+/// The links mailed to users (verify an email, confirm an email change, reset a password): signed JWTs bound to the
+/// user and to what they act on, each of its own <c>typ</c>, and single use.
+/// </summary>
+public sealed class AccountTokens(JwtService jwt, StorageClients storage, IOptions<AccountOptions> options)
+{
+    public const string EmailClaim = "email";
+    public const string NewEmailClaim = "new_email";
+    public const string StampClaim = "stamp";
+
+    private AccountOptions Options => options.Value;
+
+    public string EmailVerification(UserEntity user) =>
+        jwt.Create(TokenTypes.EmailVerification, jwt.Issuer, new Dictionary<string, object>
+        {
+            ["sub"] = user.Uid,
+            [EmailClaim] = user.Email,
+        }, Options.VerificationLinkLifetime);
+
+    public string EmailChange(UserEntity user, string newEmail) =>
+        jwt.Create(TokenTypes.EmailChange, jwt.Issuer, new Dictionary<string, object>
+        {
+            ["sub"] = user.Uid,
+            [EmailClaim] = user.Email,
+            [NewEmailClaim] = newEmail,
+        }, Options.VerificationLinkLifetime);
+
+    /// <summary>Bound to the security stamp: once the password changes, older reset links stop working.</summary>
+    public string PasswordReset(UserEntity user) =>
+        jwt.Create(TokenTypes.PasswordReset, jwt.Issuer, new Dictionary<string, object>
+        {
+            ["sub"] = user.Uid,
+            [StampClaim] = user.SecurityStamp,
+        }, Options.PasswordResetLinkLifetime);
+
+    public Task<TokenCheck> CheckAsync(string? token, string type) => jwt.ValidateAsync(token, type, jwt.Issuer);
+
+    /// <summary>Marks the token used. True for exactly one caller, however many redeem it at once.</summary>
+    public async Task<bool> RedeemAsync(TokenCheck check, CancellationToken ct = default)
+    {
+        var jti = check.Claim("jti");
+        if (string.IsNullOrEmpty(jti)) return false;
+        var table = await storage.TableAsync(TableNames.TokenRedemptions, ct).ConfigureAwait(false);
+        try
+        {
+            await table.AddEntityAsync(new TokenRedemptionEntity
+            {
+                PartitionKey = KeyEncoding.Escape(jti),
+                Purpose = check.Token!.Typ,
+                ExpiresAt = check.Token.ValidTo,
+            }, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.IsConflict())
+        {
+            return false;
+        }
+    }
+
+    public async Task<bool> IsRedeemedAsync(TokenCheck check, CancellationToken ct = default)
+    {
+        var jti = check.Claim("jti");
+        if (string.IsNullOrEmpty(jti)) return false;
+        var table = await storage.TableAsync(TableNames.TokenRedemptions, ct).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TokenRedemptionEntity>(KeyEncoding.Escape(jti), "", cancellationToken: ct).ConfigureAwait(false);
+        return row.HasValue;
+    }
+}

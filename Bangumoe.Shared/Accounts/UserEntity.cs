@@ -1,0 +1,55 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Bangumoe.Accounts;
+
+/// <summary>An account: table <c>Users</c>, PartitionKey = uid, RowKey = "".</summary>
+public sealed class UserEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Uid => PartitionKey;
+
+    /// <summary>The user name as registered (case kept; uniqueness ignores case).</summary>
+    public string Uname { get; set; } = "";
+
+    /// <summary>Normalized (trimmed, lower-case) email.</summary>
+    public string Email { get; set; } = "";
+    public bool EmailVerified { get; set; }
+
+    /// <summary>False until both uniqueness claims are written; a stale unregistered row loses its claims.</summary>
+    public bool Registered { get; set; }
+
+    public string PasswordHash { get; set; } = "";
+
+    /// <summary>Random value carried by every token issued to this user; a new one ends every session.</summary>
+    public string SecurityStamp { get; set; } = "";
+
+    public string? Nickname { get; set; }
+    public string? Avatar { get; set; }
+    public string? Intro { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When the last verification / reset mail went out, to stop mail floods.</summary>
+    public DateTimeOffset? VerificationMailSentAt { get; set; }
+    public DateTimeOffset? ResetMailSentAt { get; set; }
+}
+
+/// <summary>A uniqueness claim: table <c>UserKeys</c>, PartitionKey = "email|…" or "uname|…", RowKey = "".</summary>
+public sealed class UserKeyEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string Uid { get; set; } = "";
+}
+
+/// <summary>A feature that keeps data per user implements this, so deleting an account deletes all it owns.</summary>
+public interface IUserDataOwner
+{
+    Task DeleteUserDataAsync(string uid, CancellationToken cancellationToken);
+}

@@ -1,0 +1,98 @@
+using Bangumoe.Accounts;
+using Bangumoe.Email;
+using Bangumoe.Hosting;
+using Bangumoe.Queues;
+using Bangumoe.Security;
+using Bangumoe.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Bangumoe;
+
+/// <summary>Each feature's services. Options are validated at start-up; every message names its configuration key.</summary>
+public static class ServiceCollectionExtensions
+{
+    public static IServiceCollection AddHostingCore(this IServiceCollection services)
+    {
+        services.TryAddSingletonTime();
+        services.AddSingleton<HostingMode>();
+        services.AddOptions<AppOptions>()
+            .Configure<IConfiguration>((o, c) => o.PublicBaseUrl = c["PublicBaseUrl"] ?? "")
+            .ValidateWith(AppOptions.Validate);
+        return services;
+    }
+
+    public static IServiceCollection AddStorage(this IServiceCollection services)
+    {
+        services.AddOptions<StorageOptions>()
+            .Configure<IConfiguration>((o, c) =>
+            {
+                o.ConnectionString = c["AzureWebJobsStorage"] ?? o.ConnectionString;
+                o.NamePrefix = c["Storage:NamePrefix"] ?? "";
+            })
+            .ValidateWith(StorageOptions.Validate);
+        services.AddSingleton<StorageClients>();
+        return services;
+    }
+
+    public static IServiceCollection AddQueues(this IServiceCollection services)
+    {
+        services.AddOptions<QueueOptions>().BindConfiguration("Queues").ValidateWith(QueueOptions.Validate);
+        services.AddSingleton<QueueSender>();
+        services.AddSingleton<QueueFunctionRegistry>();
+        services.AddSingleton<QueueFunctionInvoker>();
+        services.AddHostedService<StandaloneQueueListener>();
+        return services;
+    }
+
+    public static IServiceCollection AddEmail(this IServiceCollection services)
+    {
+        services.AddOptions<SmtpOptions>().BindConfiguration("Smtp").ValidateWith(SmtpOptions.Validate);
+        services.AddSingleton<EmailOutbox>();
+        services.AddSingleton<SmtpEmailSender>();
+        services.AddQueueFunction<SendEmailHandler>(EmailOutbox.FunctionName, EmailOutbox.QueueName);
+        return services;
+    }
+
+    public static IServiceCollection AddSecurity(this IServiceCollection services)
+    {
+        services.AddOptions<SigningOptions>().BindConfiguration("Signing").ValidateWith(SigningKeyRing.Validate);
+        services.AddOptions<PasswordHashingOptions>().BindConfiguration("PasswordHashing").ValidateWith(PasswordHashingOptions.Validate);
+        services.AddSingleton<SigningKeyRing>();
+        services.AddSingleton<JwtService>();
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<AccessTokenService>();
+        return services;
+    }
+
+    public static IServiceCollection AddAccounts(this IServiceCollection services)
+    {
+        services.AddOptions<AccountOptions>().BindConfiguration("Accounts").ValidateWith(AccountOptions.Validate);
+        services.AddOptions<LoginThrottleOptions>().BindConfiguration("LoginThrottle").ValidateWith(LoginThrottleOptions.Validate);
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<AccountTokens>();
+        services.AddSingleton<AccountEmails>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<AccountService>();
+        return services;
+    }
+
+    /// <summary>Validates at start-up with a function that yields one message per problem.</summary>
+    public static OptionsBuilder<T> ValidateWith<T>(this OptionsBuilder<T> builder, Func<T, IEnumerable<string>> validate) where T : class
+    {
+        builder.Services.AddSingleton<IValidateOptions<T>>(new DelegatingValidator<T>(builder.Name, validate));
+        return builder.ValidateOnStart();
+    }
+
+    private static void TryAddSingletonTime(this IServiceCollection services)
+    {
+        if (services.All(d => d.ServiceType != typeof(TimeProvider))) services.AddSingleton(TimeProvider.System);
+    }
+
+    private sealed class DelegatingValidator<T>(string? name, Func<T, IEnumerable<string>> validate) : IValidateOptions<T> where T : class
+    {
+        public ValidateOptionsResult Validate(string? optionsName, T options) =>
+            name is not null && name != optionsName ? ValidateOptionsResult.Skip : OptionsValidation.ToResult(validate(options));
+    }
+}

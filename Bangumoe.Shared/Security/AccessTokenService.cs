@@ -1,0 +1,60 @@
+using Bangumoe.Accounts;
+
+namespace Bangumoe.Security;
+
+/// <summary>The scopes Bangumoe knows.</summary>
+public static class Scopes
+{
+    public const string OpenId = "openid";
+    public const string Profile = "profile";
+    public const string Email = "email";
+    public const string OfflineAccess = "offline_access";
+    public const string CollectionRead = "collection:read";
+    public const string CollectionWrite = "collection:write";
+
+    /// <summary>
+    /// Managing the account itself (password, email, deletion, profile edits, apps). Only tokens from Bangumoe's own
+    /// login carry it; a third-party app never gets it, whatever it asks for.
+    /// </summary>
+    public const string Account = "account";
+
+    /// <summary>What a first-party login token may do.</summary>
+    public const string FirstParty = "profile email account collection:read collection:write";
+
+    public static bool Has(string? granted, string scope) =>
+        granted is not null && granted.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal);
+}
+
+public sealed record IssuedAccessToken(string Token, int ExpiresIn, string Scope);
+
+/// <summary>
+/// RFC 9068 access tokens: iss, sub (uid), aud (this API), client_id, scope, jti, iat, exp, plus the user's security
+/// stamp so that a password change ends every session. Checking a token loads the user anyway (one point read).
+/// </summary>
+public sealed class AccessTokenService(JwtService jwt, UserStore users)
+{
+    /// <summary>The client id of Bangumoe's own login (<c>/api/auth/login</c>).</summary>
+    public const string FirstPartyClientId = "bangumoe";
+
+    public IssuedAccessToken Issue(UserEntity user, string clientId, string scope, TimeSpan lifetime)
+    {
+        var token = jwt.Create(TokenTypes.AccessToken, jwt.Issuer, new Dictionary<string, object>
+        {
+            ["sub"] = user.Uid,
+            ["client_id"] = clientId,
+            ["scope"] = scope,
+            [AccountTokens.StampClaim] = user.SecurityStamp,
+        }, lifetime);
+        return new IssuedAccessToken(token, (int)lifetime.TotalSeconds, scope);
+    }
+
+    /// <summary>The user and scope behind a valid access token, or null (bad, expired, or the stamp changed).</summary>
+    public async Task<(UserEntity User, TokenCheck Token)?> AuthenticateAsync(string? token, CancellationToken ct = default)
+    {
+        var check = await jwt.ValidateAsync(token, TokenTypes.AccessToken, jwt.Issuer).ConfigureAwait(false);
+        if (!check.IsValid) return null;
+        var user = await users.GetAsync(check.Claim("sub") ?? "", ct).ConfigureAwait(false);
+        if (user is null || !user.Registered || user.SecurityStamp != check.Claim(AccountTokens.StampClaim)) return null;
+        return (user, check);
+    }
+}

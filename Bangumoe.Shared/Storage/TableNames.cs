@@ -1,0 +1,32 @@
+namespace Bangumoe.Storage;
+
+/// <summary>
+/// Every table and its key design. Each hot path is a point read (PartitionKey + RowKey) or a single-partition query.
+/// </summary>
+public static class TableNames
+{
+    /// <summary>
+    /// One row per account. PK = uid, RK = "". Read by uid on every authenticated request (token → user).
+    /// </summary>
+    public const string Users = "Users";
+
+    /// <summary>
+    /// Uniqueness claims. PK = "email|{normalized email}" or "uname|{lowercased uname}", RK = "", property Uid.
+    /// Inserted with AddEntity, so the store (not a check-then-insert) decides who owns an email or a user name.
+    /// A claim counts only while the user row it names exists and still carries that email/uname, so a crash between
+    /// writes never locks an address forever: such a stale claim is taken over with an ETag-conditional update.
+    /// </summary>
+    public const string UserKeys = "UserKeys";
+
+    /// <summary>
+    /// Redeemed single-use tokens (verification, reset, email change). PK = jti, RK = "". Redeeming is an insert:
+    /// the second redemption of the same jti conflicts, so a race has exactly one winner.
+    /// </summary>
+    public const string TokenRedemptions = "TokenRedemptions";
+
+    /// <summary>
+    /// Failed-login counters. PK = "account|{uid or unknown identifier}" or "ip|{client address}", RK = "".
+    /// Kept in the table (not in memory) so throttling holds across instances.
+    /// </summary>
+    public const string LoginAttempts = "LoginAttempts";
+}
