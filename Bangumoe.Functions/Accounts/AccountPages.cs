@@ -1,0 +1,72 @@
+using Bangumoe.Accounts;
+using Bangumoe.Functions.Http;
+
+namespace Bangumoe.Functions.Accounts;
+
+/// <summary>The page a mailed verification (or email-change) link opens.</summary>
+public static class VerifyPage
+{
+    public static async Task<IResult> Follow(string? token, AccountService accounts, HttpContext context, CancellationToken ct)
+    {
+        var outcome = await accounts.FollowEmailLinkAsync(token, ct);
+        var (status, title, text) = outcome switch
+        {
+            LinkOutcome.EmailVerified => (200, "Email verified", "Your email address is verified. You can log in now."),
+            LinkOutcome.AlreadyVerified => (200, "Already verified", "This email address was already verified. You can log in."),
+            LinkOutcome.EmailChanged => (200, "Email changed", "Your account now uses this email address."),
+            LinkOutcome.EmailTaken => (409, "Address taken", "Another account started using this email address in the meantime, so your email was not changed."),
+            LinkOutcome.Expired => (400, "Link expired", "This link has expired. Ask for a new verification mail and use the newest link."),
+            LinkOutcome.AlreadyUsed => (400, "Link already used", "This link was already used; each link works once."),
+            _ => (400, "Invalid link", "This link is not valid. Check that you copied all of it, or ask for a new mail."),
+        };
+        return HtmlPage.Render(context, status, title, $"<p>{HtmlPage.Encode(text)}</p>");
+    }
+}
+
+/// <summary>
+/// The page a mailed password-reset link opens: a form that posts the new password (with the token) back here.
+/// No CSRF token is needed: the reset token itself is the secret a forger would lack.
+/// </summary>
+public static class ResetPasswordPage
+{
+    public static RouteGroupBuilder MapAccountPages(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/auth").WithTags("Pages");
+        group.MapGet("/password/reset", Show).WithName("ResetPasswordPage");
+        group.MapPost("/password/reset", Submit).WithName("ResetPasswordForm").DisableAntiforgery();
+        return group;
+    }
+
+    public static IResult Show(string? token, HttpContext context) => Form(context, 200, token, null);
+
+    public static async Task<IResult> Submit(HttpContext context, AccountService accounts, CancellationToken ct)
+    {
+        if (!context.Request.HasFormContentType)
+            return HtmlPage.Render(context, 415, "Unsupported form", "<p>Submit the form from the reset page.</p>");
+        var form = await context.Request.ReadFormAsync(ct);
+        var token = form["token"].ToString();
+        var password = form["new_password"].ToString();
+        if (password != form["confirm_password"].ToString())
+            return Form(context, 400, token, "The two passwords differ.");
+        var result = await accounts.ResetPasswordAsync(token, password, ct);
+        if (result.Ok)
+            return HtmlPage.Render(context, 200, "Password changed", "<p>Your password is changed and every other session has ended. Log in with the new password.</p>");
+        var error = result.Error!;
+        var message = error.FieldErrors?.TryGetValue("new_password", out var m) == true ? "New password: " + m[0] : error.Message;
+        return error.Code is "link-expired" or "link-used" or "link-invalid"
+            ? HtmlPage.Render(context, 400, "Link not usable", $"<p class=\"error\">{HtmlPage.Encode(message)}</p><p>Ask for a new reset mail.</p>")
+            : Form(context, 400, token, message);
+    }
+
+    private static IResult Form(HttpContext context, int status, string? token, string? error) => HtmlPage.Render(context, status, "Choose a new password", $"""
+        {(error is null ? "" : $"<p class=\"error\">{HtmlPage.Encode(error)}</p>")}
+        <form method="post" action="/auth/password/reset">
+          <input type="hidden" name="token" value="{HtmlPage.Encode(token)}">
+          <label for="new_password">New password ({AccountRules.PasswordMinLength}–{AccountRules.PasswordMaxLength} characters)</label>
+          <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="{AccountRules.PasswordMinLength}" maxlength="{AccountRules.PasswordMaxLength}" required>
+          <label for="confirm_password">Repeat it</label>
+          <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" required>
+          <button type="submit">Change password</button>
+        </form>
+        """);
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Bangumoe.Functions.Accounts;
+using Bangumoe.Functions.Health;
+using Bangumoe.Functions.Hosting;
+using Bangumoe.Functions.Http;
+using Microsoft.AspNetCore.Authentication;
+
+namespace Bangumoe.Functions;
+
+public static class Extensions
+{
+    public static WebApplicationBuilder AddBangumoe(this WebApplicationBuilder builder)
+    {
+        builder.ConfigureListening();
+        var services = builder.Services;
+        services.AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts();
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<HttpErrorHandler>();
+        // Bad input throws, so HttpErrorHandler can answer with a problem that names the field.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        return builder;
+    }
+
+    public static WebApplication MapBangumoe(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRequestBodyLimit();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealth();
+        app.MapAuth();
+        app.MapMe();
+        app.MapAccountPages();
+        app.MapQueueFunctions();
+        return app;
+    }
+}

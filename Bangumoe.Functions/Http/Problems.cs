@@ -1,0 +1,31 @@
+using System.Globalization;
+
+namespace Bangumoe.Functions.Http;
+
+/// <summary>RFC 9457 problem details for the app API. Each <see cref="Error.Code"/> becomes a stable problem type URI.</summary>
+public static class Problems
+{
+    public const string TypePrefix = "urn:bangumoe:problem:";
+
+    public static IResult ToProblem(this Error error, HttpContext context)
+    {
+        if (error.RetryAfter is { } wait)
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        var status = error.Kind switch
+        {
+            ErrorKind.Validation => StatusCodes.Status400BadRequest,
+            ErrorKind.Unauthorized => StatusCodes.Status401Unauthorized,
+            ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+            ErrorKind.NotFound => StatusCodes.Status404NotFound,
+            ErrorKind.Conflict => StatusCodes.Status409Conflict,
+            ErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        // Field errors travel as "errors" (the shape of ASP.NET's ValidationProblemDetails) whatever the status.
+        var extensions = error.FieldErrors is null ? null : new Dictionary<string, object?> { ["errors"] = error.FieldErrors };
+        return TypedResults.Problem(title: error.Message, statusCode: status, type: TypePrefix + error.Code, extensions: extensions);
+    }
+
+    public static IResult Status(int status, string code, string title) =>
+        TypedResults.Problem(title: title, statusCode: status, type: TypePrefix + code);
+}
