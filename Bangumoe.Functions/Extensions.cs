@@ -29,7 +29,7 @@ public static class Extensions
     public static WebApplication MapBangumoe(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodeProblems();
         app.UseRequestBodyLimit();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bangumoe.Queues;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
 
 namespace Bangumoe.Functions.Hosting;
 
@@ -26,7 +25,9 @@ public static class FunctionMetadata
     {
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            ["host.json"] = HostJson(services.GetRequiredService<IOptions<QueueOptions>>().Value),
+            // From the defaults, not this process's configuration: host.json is a deployment artifact, and the
+            // standalone listener uses the same defaults unless a setting overrides them.
+            ["host.json"] = HostJson(new QueueOptions()),
         };
         foreach (var endpoint in HttpEndpoints(endpoints))
         {

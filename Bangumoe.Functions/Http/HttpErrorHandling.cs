@@ -1,6 +1,7 @@
 using Azure;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
 using System.Text.Json;
 
 namespace Bangumoe.Functions.Http;
@@ -20,7 +21,7 @@ public sealed partial class HttpErrorHandler(IProblemDetailsService problems, IL
             BadHttpRequestException { StatusCode: 415 } => (415, "unsupported-media-type", "Send the body as application/json.", null),
             BadHttpRequestException { StatusCode: 413 } => (413, "body-too-large", "The request body is too large.", null),
             BadHttpRequestException bad => (bad.StatusCode, "bad-request", "The request is malformed.", null),
-            RequestFailedException { Status: 0 or >= 500 } => (503, "storage-unavailable", "Storage is unavailable; try again shortly.", null),
+            _ when IsStorageOutage(exception) => (503, "storage-unavailable", "Storage is unavailable; try again shortly.", null),
             _ => (500, "internal", "Something went wrong on our side.", null),
         };
         if (status >= 500) LogFailure(context.Request.Path, exception);
@@ -32,12 +33,38 @@ public sealed partial class HttpErrorHandler(IProblemDetailsService problems, IL
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details, Exception = exception });
     }
 
+    /// <summary>Storage refused or unreachable; Azure.Core wraps the last of its retries in an AggregateException.</summary>
+    private static bool IsStorageOutage(Exception e) => e switch
+    {
+        RequestFailedException { Status: 0 or >= 500 } or HttpRequestException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsStorageOutage),
+        _ => false,
+    };
+
     /// <summary>"$.password" becomes "password"; the whole body ("$") names no field.</summary>
     private static string? JsonField(string? path) =>
         path is null || path == "$" ? null : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request {Path} failed")]
     private partial void LogFailure(string path, Exception exception);
+}
+
+/// <summary>Bodiless error statuses set by routing or binding (no route, wrong method, wrong content type) get the same
+/// kind of problem body as everything else.</summary>
+public static class StatusCodeProblems
+{
+    public static IApplicationBuilder UseStatusCodeProblems(this IApplicationBuilder app) => app.UseStatusCodePages(context =>
+    {
+        var http = context.HttpContext;
+        var (code, title) = http.Response.StatusCode switch
+        {
+            404 => ("not-found", "There is nothing at this address."),
+            405 => ("method-not-allowed", "This address does not take that method."),
+            415 => ("unsupported-media-type", "Send the body as application/json."),
+            var other => ("http-" + other, ReasonPhrases.GetReasonPhrase(other)),
+        };
+        return Problems.Status(http.Response.StatusCode, code, title).ExecuteAsync(http);
+    });
 }
 
 /// <summary>Rejects bodies over the limit before anything reads them (the Functions host copies bodies with a length).</summary>

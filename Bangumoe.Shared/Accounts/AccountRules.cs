@@ -57,6 +57,9 @@ public static class AccountRules
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
         && !string.IsNullOrEmpty(uri.Host);
 
+    /// <summary>One line of text: no control characters at all, and no Unicode line or paragraph separators.</summary>
+    public static bool IsSingleLine(string value) => IsPlainText(value) && !value.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029');
+
     /// <summary>Free text: no control characters except newline and tab.</summary>
     public static bool IsPlainText(string value) =>
         !value.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t' || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format && c != '\u200d');

@@ -106,11 +106,14 @@ public sealed class AccountService(
         var byEmail = !string.IsNullOrEmpty(request.Email);
         if (byEmail == !string.IsNullOrEmpty(request.Uname)) errors.Add(byEmail ? "uname" : "email", "Send exactly one of email and uname.");
         AccountRules.CheckPresent(request.Password, errors, "password");
+        var identifier = byEmail ? request.Email : request.Uname;
+        // Longer than any registrable email or uname; also keeps the throttle's table key within limits.
+        if (identifier?.Length > 128) errors.Add(byEmail ? "email" : "uname", "Must be at most 128 characters.");
+        if (request.Password?.Length > 1024) errors.Add("password", "Must be at most 1024 characters.");
         if (errors.Any) return errors.ToError();
 
-        var identifier = byEmail ? request.Email! : request.Uname!;
-        var user = identifier.Length <= 128 ? await users.FindAsync(byEmail ? KeyKind.Email : KeyKind.Uname, identifier, ct).ConfigureAwait(false) : null;
-        var accountKey = LoginThrottle.AccountKey(user, identifier);
+        var user = await users.FindAsync(byEmail ? KeyKind.Email : KeyKind.Uname, identifier!, ct).ConfigureAwait(false);
+        var accountKey = LoginThrottle.AccountKey(user, identifier!);
         var addressKey = LoginThrottle.AddressKey(request.ClientAddress);
         if (await throttle.LockedForAsync(accountKey, addressKey, ct).ConfigureAwait(false) is { } wait)
             return new Error(ErrorKind.TooManyRequests, "login-throttled", "Too many failed logins. Try again later.") { RetryAfter = wait };
@@ -139,7 +142,7 @@ public sealed class AccountService(
     public async Task<Result<UserEntity>> UpdateProfileAsync(UserEntity user, ProfileChange change, CancellationToken ct = default)
     {
         var errors = new FieldErrors();
-        if (change.Nickname is { Length: > 0 } nick && (nick.Trim().Length > AccountRules.NicknameMaxLength || nick.Contains('\n', StringComparison.Ordinal) || !AccountRules.IsPlainText(nick)))
+        if (change.Nickname is { Length: > 0 } nick && (nick.Trim().Length > AccountRules.NicknameMaxLength || !AccountRules.IsSingleLine(nick)))
             errors.Add("nickname", $"Must be at most {AccountRules.NicknameMaxLength} characters on one line.");
         if (change.Avatar is { Length: > 0 } avatar && (avatar.Length > AccountRules.AvatarMaxLength || !AccountRules.IsHttpUrl(avatar)))
             errors.Add("avatar", $"Must be an http(s) URL of at most {AccountRules.AvatarMaxLength} characters.");

@@ -53,7 +53,7 @@ public sealed class LoginThrottle(StorageClients storage, TimeProvider time, IOp
 
     /// <summary>An account key; unknown identifiers get their own, so guessing at a missing account is throttled alike.</summary>
     public static string AccountKey(UserEntity? user, string identifier) =>
-        "account|" + (user?.Uid ?? "?" + KeyEncoding.Escape(identifier.Trim().ToLowerInvariant()));
+        "account|" + (user?.Uid ?? "unknown|" + KeyEncoding.Escape(identifier.Trim().ToLowerInvariant()));
 
     public static string AddressKey(string address) => "ip|" + KeyEncoding.Escape(address);
 

@@ -28,7 +28,8 @@ public static class TestKeys
 /// Bangumoe in process against the real emulators: the real Program, its real queue listener, real SMTP to MailDev.
 /// Each instance has its own storage name prefix, clock and settings.
 /// </summary>
-public class BangumoeApp(Emulators emulators, IDictionary<string, string?>? overrides = null) : WebApplicationFactory<Program>
+public class BangumoeApp(Emulators emulators, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<Program>
 {
     public const string PublicBaseUrl = "http://bangumoe.test";
 
@@ -60,7 +61,11 @@ public class BangumoeApp(Emulators emulators, IDictionary<string, string?>? over
         var settings = Settings;
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(collection =>
+        {
+            collection.AddSingleton<TimeProvider>(Clock);
+            services?.Invoke(collection);
+        });
     }
 }
 

@@ -1,0 +1,61 @@
+using System.Reflection;
+using System.Text.Json;
+using Bangumoe.Accounts;
+using Bangumoe.Email;
+using Bangumoe.Queues;
+using Bangumoe.Security;
+using Bangumoe.Tests.Infrastructure;
+
+namespace Bangumoe.Tests.Hosting;
+
+public sealed class ConfigurationTests(Emulators emulators)
+{
+    /// <summary>Each options class and the configuration section it binds.</summary>
+    private static readonly (Type Options, string Section)[] Sections =
+    [
+        (typeof(QueueOptions), "Queues"),
+        (typeof(SmtpOptions), "Smtp"),
+        (typeof(SigningKeyOptions), "Signing:Keys:0"),
+        (typeof(PasswordHashingOptions), "PasswordHashing"),
+        (typeof(AccountOptions), "Accounts"),
+        (typeof(LoginThrottleOptions), "LoginThrottle"),
+    ];
+
+    /// <summary>Keys read directly rather than through a bound options class.</summary>
+    private static readonly string[] DirectKeys =
+        ["PublicBaseUrl", "AzureWebJobsStorage", "Storage:NamePrefix", "Network:TrustForwardedFor", "Urls"];
+
+    [Fact]
+    public void Every_setting_appears_in_local_settings_sample()
+    {
+        var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "local.settings.sample.json")));
+        var values = sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name.Replace("__", ":", StringComparison.Ordinal)).ToHashSet();
+        Assert.Equal("custom", sample.RootElement.GetProperty("Values").GetProperty("FUNCTIONS_WORKER_RUNTIME").GetString());
+
+        var keys = DirectKeys.Concat(Sections.SelectMany(s =>
+            s.Options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.CanWrite)
+                .Select(p => $"{s.Section}:{p.Name}")));
+        var missing = keys.Where(k => !values.Contains(k)).ToList();
+        Assert.True(missing.Count == 0, "Missing from local.settings.sample.json: " + string.Join(", ", missing));
+    }
+
+    [Theory]
+    [InlineData("PublicBaseUrl", "ftp://example.com", "PublicBaseUrl")]
+    [InlineData("PublicBaseUrl", "https://example.com/?q=1", "PublicBaseUrl")]
+    [InlineData("Storage:NamePrefix", "Bad_Prefix", "Storage:NamePrefix")]
+    [InlineData("PasswordHashing:Pbkdf2Iterations", "10000", "PasswordHashing:Pbkdf2Iterations")]
+    [InlineData("Accounts:AccessTokenLifetime", "30.00:00:00", "Accounts:AccessTokenLifetime")]
+    [InlineData("LoginThrottle:AccountMaxFailures", "0", "LoginThrottle:AccountMaxFailures")]
+    [InlineData("Smtp:Security", "Maybe", "Smtp:Security")]
+    [InlineData("Signing:Keys:0:PrivateKeyFile", "/nonexistent/key.pem", "Signing:Keys:0")]
+    public async Task Invalid_settings_stop_start_up_naming_the_key(string key, string value, string named)
+    {
+        var overrides = new Dictionary<string, string?> { [key] = value };
+        if (key.StartsWith("Signing", StringComparison.Ordinal)) overrides["Signing:Keys:0:PrivateKeyPem"] = null;
+        await using var app = new BangumoeApp(emulators, overrides);
+        var error = Record.Exception(() => app.CreateClient());
+        Assert.NotNull(error);
+        Assert.Contains(named, error.ToString(), StringComparison.Ordinal);
+    }
+}

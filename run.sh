@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Runs Bangumoe locally: Azurite (Azure Storage emulator), MailDev (SMTP
+# catcher) and the app, all on 127.0.0.1. Emulators that are already running
+# are reused and left alone; Ctrl+C stops everything this script started.
+#
+#   ./run.sh                      app on http://127.0.0.1:7071
+#   BANGUMOE_PORT=8080 ./run.sh   app on http://127.0.0.1:8080
+#
+# State (Azurite data, logs, the development signing key) lives in .data/.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck source=scripts/devtools.sh
+source scripts/devtools.sh
+
+ensure_dotnet
+ensure_npm_tools
+
+ROOT="$PWD"
+DATA_DIR="$ROOT/.data"
+BIN="$ROOT/node_modules/.bin"
+APP_DIR="$ROOT/Bangumoe.Functions/bin/Release/net10.0"
+APP_DLL="$APP_DIR/Bangumoe.Functions.dll"
+PORT="${BANGUMOE_PORT:-7071}"
+HOST=127.0.0.1
+
+if [[ ! "$PORT" =~ ^[0-9]+$ ]] || ((PORT < 1 || PORT > 65535)); then
+  die "BANGUMOE_PORT must be a TCP port number (got '$PORT')."
+fi
+
+mkdir -p "$DATA_DIR"
+
+# --- process bookkeeping ----------------------------------------------------
+
+STARTED_PIDS=()
+STARTED_NAMES=()
+
+# start_bg NAME LOGFILE COMMAND... : start COMMAND in the background and remember it.
+# LOGFILE "-" means inherit this script's stdout/stderr.
+start_bg() {
+  local name="$1" logfile="$2"
+  shift 2
+  if [[ "$logfile" == "-" ]]; then
+    "$@" </dev/null &
+  else
+    "$@" </dev/null >"$logfile" 2>&1 &
+  fi
+  STARTED_PIDS+=("$!")
+  STARTED_NAMES+=("$name")
+}
+
+# shellcheck disable=SC2317  # invoked from traps
+stop_started() {
+  local i pid name waited
+  # Stop in reverse start order: the app first, then the emulators it uses.
+  for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+    pid="${STARTED_PIDS[i]}"
+    name="${STARTED_NAMES[i]}"
+    if kill -0 "$pid" 2>/dev/null; then
+      log "Stopping $name (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+      waited=0
+      while kill -0 "$pid" 2>/dev/null && ((waited < 100)); do
+        sleep 0.1
+        waited=$((waited + 1))
+      done
+      if kill -0 "$pid" 2>/dev/null; then
+        log "$name did not stop within 10 s; killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+      fi
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  STARTED_PIDS=()
+  STARTED_NAMES=()
+}
+
+# shellcheck disable=SC2317  # invoked from traps
+cleanup() {
+  local rc="$1"
+  trap - INT TERM EXIT
+  set +e
+  stop_started
+  exit "$rc"
+}
+trap 'cleanup 130' INT
+trap 'cleanup 143' TERM
+trap 'cleanup $?' EXIT
+
+# --- Azurite ----------------------------------------------------------------
+
+if port_open "$HOST" 10002; then
+  log "Azurite already listening on $HOST:10002; reusing it"
+else
+  log "Starting Azurite (log: .data/azurite.log)"
+  start_bg Azurite "$DATA_DIR/azurite.log" \
+    "$BIN/azurite" --silent --location "$DATA_DIR/azurite" --disableTelemetry \
+    --skipApiVersionCheck --loose \
+    --blobHost "$HOST" --queueHost "$HOST" --tableHost "$HOST"
+fi
+AZURITE_PID=""
+if ((${#STARTED_PIDS[@]} > 0)) && [[ "${STARTED_NAMES[-1]}" == Azurite ]]; then
+  AZURITE_PID="${STARTED_PIDS[-1]}"
+fi
+wait_for_port "$HOST" 10000 30 "Azurite (blob)" "$AZURITE_PID"
+wait_for_port "$HOST" 10001 30 "Azurite (queue)" "$AZURITE_PID"
+wait_for_port "$HOST" 10002 30 "Azurite (table)" "$AZURITE_PID"
+
+# --- MailDev ----------------------------------------------------------------
+
+MAILDEV_PID=""
+if port_open "$HOST" 1025; then
+  log "MailDev already listening on $HOST:1025; reusing it"
+else
+  log "Starting MailDev (log: .data/maildev.log)"
+  start_bg MailDev "$DATA_DIR/maildev.log" \
+    "$BIN/maildev" --smtp 1025 --web 1080 --ip "$HOST" --web-ip "$HOST"
+  MAILDEV_PID="${STARTED_PIDS[-1]}"
+fi
+wait_for_port "$HOST" 1025 30 "MailDev (SMTP)" "$MAILDEV_PID"
+wait_for_port "$HOST" 1080 30 "MailDev (web UI)" "$MAILDEV_PID"
+
+# --- build ------------------------------------------------------------------
+
+log "Building Bangumoe.Functions (Release)"
+if ! dotnet build Bangumoe.Functions/Bangumoe.Functions.csproj -c Release -nologo -v q; then
+  die "dotnet build failed; see the errors above."
+fi
+[[ -f "$APP_DLL" ]] || die "build succeeded but $APP_DLL does not exist."
+
+# --- development signing key ------------------------------------------------
+
+SIGNING_KEY="$DATA_DIR/signing-key.pem"
+if [[ ! -s "$SIGNING_KEY" ]]; then
+  log "Creating a development signing key in .data/signing-key.pem"
+  # Write to a temporary file first so a failure never leaves a half-written key.
+  (umask 077 && dotnet "$APP_DLL" new-signing-key >"$SIGNING_KEY.tmp") ||
+    { rm -f "$SIGNING_KEY.tmp"; die "could not create the signing key (dotnet $APP_DLL new-signing-key failed)."; }
+  [[ -s "$SIGNING_KEY.tmp" ]] ||
+    { rm -f "$SIGNING_KEY.tmp"; die "'new-signing-key' printed nothing."; }
+  mv "$SIGNING_KEY.tmp" "$SIGNING_KEY"
+  chmod 600 "$SIGNING_KEY"
+fi
+
+# --- the app ----------------------------------------------------------------
+
+if port_open "$HOST" "$PORT"; then
+  die "something is already listening on $HOST:$PORT; stop it or choose another port with BANGUMOE_PORT=..."
+fi
+
+export ASPNETCORE_ENVIRONMENT=Development
+export Urls="http://$HOST:$PORT"
+export PublicBaseUrl="${PublicBaseUrl:-http://$HOST:$PORT}"
+export AzureWebJobsStorage=UseDevelopmentStorage=true
+export Smtp__Host="$HOST"
+export Smtp__Port=1025
+export Smtp__Security=None
+export Signing__Keys__0__PrivateKeyFile="$SIGNING_KEY"
+
+log "Starting Bangumoe on $Urls"
+# Run from the build output directory (as a deployed app would), so the
+# content root holds the appsettings*.json copied there by the build.
+# exec keeps the remembered pid equal to the dotnet process.
+# shellcheck disable=SC2016  # $1 is expanded by the inner bash
+start_bg Bangumoe - bash -c 'cd "$1" && exec dotnet Bangumoe.Functions.dll' _ "$APP_DIR"
+APP_PID="${STARTED_PIDS[-1]}"
+wait_for_port "$HOST" "$PORT" 60 "Bangumoe" "$APP_PID"
+
+PUBLIC_NOTE=""
+if [[ "$PublicBaseUrl" != "$Urls" ]]; then
+  PUBLIC_NOTE="
+    Public URL:  $PublicBaseUrl   (PublicBaseUrl, used in links the app sends)"
+fi
+cat <<EOF
+
+  Bangumoe is running.
+
+    App:         $Urls
+    Health:      $Urls/api/health${PUBLIC_NOTE}
+    MailDev UI:  http://$HOST:1080   (every email the app sends lands here)
+
+  Ctrl+C stops everything this script started.
+
+EOF
+
+app_rc=0
+wait "$APP_PID" || app_rc=$?
+if ((app_rc == 0)); then
+  app_rc=1
+fi
+log "Bangumoe exited unexpectedly (status $app_rc); stopping the rest"
+exit "$app_rc"
