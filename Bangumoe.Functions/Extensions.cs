@@ -3,6 +3,7 @@ using Bangumoe.Functions.Accounts;
 using Bangumoe.Functions.Health;
 using Bangumoe.Functions.Hosting;
 using Bangumoe.Functions.Http;
+using Bangumoe.Functions.OAuth;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Bangumoe.Functions;
@@ -13,7 +14,7 @@ public static class Extensions
     {
         builder.ConfigureListening();
         var services = builder.Services;
-        services.AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts();
+        services.AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts().AddOAuth();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<HttpErrorHandler>();
@@ -38,6 +39,10 @@ public static class Extensions
         app.MapAuth();
         app.MapMe();
         app.MapAccountPages();
+        app.MapDiscovery();
+        app.MapClients();
+        app.MapAuthorize();
+        app.MapTokenEndpoints();
         app.MapQueueFunctions();
         return app;
     }

@@ -8,10 +8,13 @@ namespace Bangumoe.Functions.Http;
 /// </summary>
 public static class HtmlPage
 {
-    public static IResult Render(HttpContext context, int status, string title, string bodyHtml)
+    /// <param name="formTargets">Origins a form on the page may end up at besides our own: browsers apply form-action to
+    /// the redirects that follow a form post too, and the authorization pages redirect to the app.</param>
+    public static IResult Render(HttpContext context, int status, string title, string bodyHtml, string? formTargets = null)
     {
         var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'{(formTargets is null ? "" : " " + formTargets)}; frame-ancestors 'none'; base-uri 'none'";
+        headers.XFrameOptions = "DENY";
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-store";

@@ -96,11 +96,21 @@ public sealed class AccountService(
         if (user is null || user.Email != check.Claim(AccountTokens.EmailClaim)) return LinkOutcome.Invalid;
         if (!await links.RedeemAsync(check, ct).ConfigureAwait(false)) return LinkOutcome.AlreadyUsed;
         if (user.EmailVerified) return LinkOutcome.AlreadyVerified;
-        await MutateAsync(user, u => u.EmailVerified = true, ct).ConfigureAwait(false);
+        await users.MutateAsync(user, u => u.EmailVerified = true, ct).ConfigureAwait(false);
         return LinkOutcome.EmailVerified;
     }
 
     public async Task<Result<IssuedAccessToken>> LoginAsync(LoginRequest request, CancellationToken ct = default)
+    {
+        var result = await AuthenticateAsync(request, ct).ConfigureAwait(false);
+        return result.Ok ? IssueFirstPartyToken(result.Value!) : result.Error!;
+    }
+
+    /// <summary>
+    /// Checks a login (email or uname, and password) with throttling per account and per client address. Shared by
+    /// <c>/api/auth/login</c> and the login page of <c>/oauth/authorize</c>, so both count against the same limits.
+    /// </summary>
+    public async Task<Result<UserEntity>> AuthenticateAsync(LoginRequest request, CancellationToken ct = default)
     {
         var errors = new FieldErrors();
         var byEmail = !string.IsNullOrEmpty(request.Email);
@@ -136,7 +146,7 @@ public sealed class AccountService(
         }
         if (!user!.EmailVerified)
             return new Error(ErrorKind.Forbidden, "email-not-verified", "Verify your email address first; POST /api/auth/verify/resend mails a new link.");
-        return IssueFirstPartyToken(user);
+        return user;
     }
 
     public async Task<Result<UserEntity>> UpdateProfileAsync(UserEntity user, ProfileChange change, CancellationToken ct = default)
@@ -151,7 +161,7 @@ public sealed class AccountService(
         if (errors.Any) return errors.ToError();
 
         // Absent (null) keeps a field; an empty string clears it.
-        return await MutateAsync(user, u =>
+        return await users.MutateAsync(user, u =>
         {
             if (change.Nickname is not null) u.Nickname = Blank(change.Nickname.Trim());
             if (change.Avatar is not null) u.Avatar = Blank(change.Avatar.Trim());
@@ -169,7 +179,7 @@ public sealed class AccountService(
         if (hasher.Verify(user.PasswordHash, current!) == PasswordCheck.Failed)
             return WrongPassword("current_password");
         var newHash = hasher.Hash(next!);
-        var updated = await MutateAsync(user, u =>
+        var updated = await users.MutateAsync(user, u =>
         {
             u.PasswordHash = newHash;
             u.SecurityStamp = NewStamp();
@@ -202,7 +212,7 @@ public sealed class AccountService(
         if (!await links.RedeemAsync(check, ct).ConfigureAwait(false)) return LinkError(LinkOutcome.AlreadyUsed);
 
         var newHash = hasher.Hash(newPassword!);
-        await MutateAsync(user, u =>
+        await users.MutateAsync(user, u =>
         {
             u.PasswordHash = newHash;
             u.SecurityStamp = NewStamp();
@@ -258,7 +268,7 @@ public sealed class AccountService(
         if (!await links.RedeemAsync(check, ct).ConfigureAwait(false)) return LinkOutcome.AlreadyUsed;
         if (!await users.ClaimAsync(KeyKind.Email, newEmail, user.Uid, ct).ConfigureAwait(false)) return LinkOutcome.EmailTaken;
         var oldEmail = user.Email;
-        user = await MutateAsync(user, u =>
+        user = await users.MutateAsync(user, u =>
         {
             u.Email = newEmail;
             u.EmailVerified = true;
@@ -266,19 +276,6 @@ public sealed class AccountService(
         await users.ReleaseAsync(KeyKind.Email, oldEmail, user.Uid).ConfigureAwait(false);
         await outbox.EnqueueAsync(mails.EmailChanged(oldEmail, user), ct).ConfigureAwait(false);
         return LinkOutcome.EmailChanged;
-    }
-
-    /// <summary>Applies a change with optimistic concurrency: on an ETag conflict, re-read and apply again.</summary>
-    private async Task<UserEntity> MutateAsync(UserEntity user, Action<UserEntity> change, CancellationToken ct)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            change(user);
-            if (await users.UpdateAsync(user, ct).ConfigureAwait(false)) return user;
-            if (attempt >= 5) throw new InvalidOperationException($"User {user.Uid} kept changing under an update.");
-            user = await users.GetAsync(user.Uid, ct).ConfigureAwait(false)
-                   ?? throw new InvalidOperationException($"User {user.Uid} was deleted during an update.");
-        }
     }
 
     /// <summary>At most one mail of a kind per <see cref="AccountOptions.MailResendInterval"/>; the conditional write

@@ -35,6 +35,9 @@ public sealed class UserEntity : ITableEntity
 
     /// <summary>When the last verification / reset mail went out, to stop mail floods.</summary>
     public DateTimeOffset? VerificationMailSentAt { get; set; }
+
+    /// <summary>OAuth grants and revocations (see <c>Bangumoe.OAuth.OAuthState</c>).</summary>
+    public string OAuthJson { get; set; } = "";
     public DateTimeOffset? ResetMailSentAt { get; set; }
 }
 

@@ -92,6 +92,19 @@ public sealed class UserStore(StorageClients storage, TimeProvider time)
         }
     }
 
+    /// <summary>Applies a change with optimistic concurrency: on an ETag conflict, re-reads the row and applies it again.</summary>
+    public async Task<UserEntity> MutateAsync(UserEntity user, Action<UserEntity> change, CancellationToken ct = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            change(user);
+            if (await UpdateAsync(user, ct).ConfigureAwait(false)) return user;
+            if (attempt >= 5) throw new InvalidOperationException($"User {user.Uid} kept changing under an update.");
+            user = await GetAsync(user.Uid, ct).ConfigureAwait(false)
+                   ?? throw new InvalidOperationException($"User {user.Uid} was deleted during an update.");
+        }
+    }
+
     /// <summary>Claims a key for <paramref name="uid"/>: true if it is now theirs (or already was).</summary>
     public async Task<bool> ClaimAsync(KeyKind kind, string value, string uid, CancellationToken ct = default)
     {

@@ -1,6 +1,7 @@
 using Bangumoe.Accounts;
 using Bangumoe.Email;
 using Bangumoe.Hosting;
+using Bangumoe.OAuth;
 using Bangumoe.Queues;
 using Bangumoe.Security;
 using Bangumoe.Storage;
@@ -75,6 +76,22 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AccountEmails>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AccountService>();
+        return services;
+    }
+
+    public static IServiceCollection AddOAuth(this IServiceCollection services)
+    {
+        services.AddOptions<OAuthOptions>().BindConfiguration("OAuth").ValidateWith(OAuthOptions.Validate);
+        services.AddSingleton<ClientSecrets>();
+        services.AddSingleton<ClientService>();
+        services.AddSingleton<ClientAuthenticator>();
+        services.AddSingleton<AuthorizationCodeStore>();
+        services.AddSingleton<RefreshTokenStore>();
+        services.AddSingleton<GrantService>();
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<BrowserSession>();
+        services.AddSingleton<RevocationService>();
+        services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<ClientService>());
         return services;
     }
 

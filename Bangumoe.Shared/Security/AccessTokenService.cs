@@ -36,6 +36,12 @@ public sealed class AccessTokenService(JwtService jwt, UserStore users)
     /// <summary>The client id of Bangumoe's own login (<c>/api/auth/login</c>).</summary>
     public const string FirstPartyClientId = "bangumoe";
 
+    /// <summary>The id of the user's grant to a third-party app; withdrawing consent ends every token that carries it.</summary>
+    public const string GrantClaim = "grant";
+
+    /// <summary>The refresh-token family an access token came from, so revoking the family ends its access tokens.</summary>
+    public const string FamilyClaim = "fam";
+
     public IssuedAccessToken Issue(UserEntity user, string clientId, string scope, TimeSpan lifetime)
     {
         var token = jwt.Create(TokenTypes.AccessToken, jwt.Issuer, new Dictionary<string, object>
@@ -55,6 +61,14 @@ public sealed class AccessTokenService(JwtService jwt, UserStore users)
         if (!check.IsValid) return null;
         var user = await users.GetAsync(check.Claim("sub") ?? "", ct).ConfigureAwait(false);
         if (user is null || !user.Registered || user.SecurityStamp != check.Claim(AccountTokens.StampClaim)) return null;
+        if (check.Claim("client_id") != FirstPartyClientId)
+        {
+            // A third-party token lives only as long as the user's grant to that app, and not past its revocation.
+            var state = OAuth.OAuthState.Of(user);
+            if (!state.Grants.TryGetValue(check.Claim("client_id") ?? "", out var grant) || grant.Id != check.Claim(GrantClaim)
+                || state.IsRevoked(check.Claim("jti")) || state.IsRevoked(check.Claim(FamilyClaim)))
+                return null;
+        }
         return (user, check);
     }
 }

@@ -29,4 +29,22 @@ public static class TableNames
     /// Kept in the table (not in memory) so throttling holds across instances.
     /// </summary>
     public const string LoginAttempts = "LoginAttempts";
+
+    /// <summary>Registered third-party apps. PK = client_id, RK = "". Point read on every OAuth request.</summary>
+    public const string Clients = "Clients";
+
+    /// <summary>Each owner's apps. PK = owner uid, RK = client_id: "my apps" is one single-partition query.</summary>
+    public const string OwnerClients = "OwnerClients";
+
+    /// <summary>
+    /// Authorization codes. PK = SHA-256 of the code, RK = "". Redeemed with an ETag-conditional write: one winner.
+    /// </summary>
+    public const string AuthorizationCodes = "AuthorizationCodes";
+
+    /// <summary>
+    /// Refresh tokens. PK = family id, RK = SHA-256 of the token's secret. The token is "{family}.{secret}", so a
+    /// refresh is a point read, and rotation (mark the old one used, add the new one) is one entity-group transaction
+    /// in the family's partition, conditional on the old row's ETag: concurrent refreshes have exactly one winner.
+    /// </summary>
+    public const string RefreshTokens = "RefreshTokens";
 }

@@ -276,7 +276,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
         var client = app.NewClient();
         var user = await app.NewVerifiedUser(client);
         var stamp = await TokenForgery.SecurityStampAsync(app, user.Uid);
-        var token = TokenForgery.AccessToken(app, user.Uid, stamp, scope: "collection:read email", clientId: "some-app");
+        var token = TokenForgery.AccessToken(app, user.Uid, stamp, scope: "collection:read email", clientId: "bangumoe");
 
         var response = await client.Send(HttpMethod.Get, "/api/me", token);
         await response.Problem(HttpStatusCode.Forbidden, "insufficient-scope");
@@ -284,6 +284,10 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
         Assert.StartsWith("Bearer", challenge, StringComparison.Ordinal);
         Assert.Contains("error=\"insufficient_scope\"", challenge, StringComparison.Ordinal);
         Assert.Contains("scope=\"profile\"", challenge, StringComparison.Ordinal);
+
+        // The same token issued to a third-party app the user never authorized is no token at all.
+        var ungranted = TokenForgery.AccessToken(app, user.Uid, stamp, scope: "profile", clientId: "some-app");
+        await (await client.Send(HttpMethod.Get, "/api/me", ungranted)).Problem(HttpStatusCode.Unauthorized, "invalid-token");
 
         // A scope that merely contains the word is not the scope.
         var lookalike = TokenForgery.AccessToken(app, user.Uid, stamp, scope: "profiles profile:read");
@@ -296,7 +300,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
         var client = app.NewClient();
         var user = await app.NewVerifiedUser(client);
         var stamp = await TokenForgery.SecurityStampAsync(app, user.Uid);
-        var token = TokenForgery.AccessToken(app, user.Uid, stamp, scope: "openid profile email collection:read collection:write", clientId: "some-app");
+        var token = TokenForgery.AccessToken(app, user.Uid, stamp, scope: "openid profile email collection:read collection:write", clientId: "bangumoe");
 
         var me = await client.Me(token);
         Assert.Equal(user.Uid, me.GetProperty("uid").GetString());

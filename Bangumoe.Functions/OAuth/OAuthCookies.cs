@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using System.Text;
+using Bangumoe.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Bangumoe.Functions.OAuth;
+
+/// <summary>
+/// The cookies of the authorization pages. HttpOnly always; Secure (and the __Host- prefix) when PublicBaseUrl is
+/// https, decided from configuration because behind the Functions host every request looks like http.
+/// The session is SameSite=Lax so that it rides along when an app sends the user to /oauth/authorize; the CSRF cookie
+/// is SameSite=Strict and must equal the form's hidden field (double submit), and a cross-origin Origin is refused.
+/// </summary>
+public static class OAuthCookies
+{
+    public const string CsrfField = "csrf";
+
+    public static string SessionName(AppOptions app) => app.UsesHttps ? "__Host-bgm_session" : "bgm_session";
+
+    private static string CsrfName(AppOptions app) => app.UsesHttps ? "__Host-bgm_csrf" : "bgm_csrf";
+
+    public static string? Session(HttpContext context) =>
+        context.Request.Cookies[SessionName(Options(context))];
+
+    public static void SetSession(HttpContext context, string value, TimeSpan lifetime)
+    {
+        var app = Options(context);
+        context.Response.Cookies.Append(SessionName(app), value, new CookieOptions
+        {
+            HttpOnly = true, Secure = app.UsesHttps, SameSite = SameSiteMode.Lax, Path = "/", MaxAge = lifetime, IsEssential = true,
+        });
+    }
+
+    /// <summary>The CSRF token for the page's forms; a new one is set when the browser has none.</summary>
+    public static string Csrf(HttpContext context)
+    {
+        var app = Options(context);
+        var existing = context.Request.Cookies[CsrfName(app)];
+        if (existing is { Length: 43 }) return existing;
+        var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        context.Response.Cookies.Append(CsrfName(app), token, new CookieOptions
+        {
+            HttpOnly = true, Secure = app.UsesHttps, SameSite = SameSiteMode.Strict, Path = "/", IsEssential = true,
+        });
+        return token;
+    }
+
+    public static bool CsrfValid(HttpContext context, string? submitted)
+    {
+        var app = Options(context);
+        var origin = context.Request.Headers.Origin.ToString();
+        if (origin.Length > 0 && origin != "null" && !string.Equals(origin, new Uri(app.Issuer).GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+            return false;
+        var cookie = context.Request.Cookies[CsrfName(app)];
+        return !string.IsNullOrEmpty(cookie) && !string.IsNullOrEmpty(submitted)
+               && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(cookie), Encoding.ASCII.GetBytes(submitted));
+    }
+
+    private static AppOptions Options(HttpContext context) => context.RequestServices.GetRequiredService<IOptions<AppOptions>>().Value;
+}

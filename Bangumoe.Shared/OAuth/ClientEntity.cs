@@ -1,0 +1,59 @@
+using System.Runtime.Serialization;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+
+namespace Bangumoe.OAuth;
+
+public static class ClientTypes
+{
+    /// <summary>Has a secret (a server-side app); authenticates with client_secret_basic or client_secret_post.</summary>
+    public const string Confidential = "confidential";
+
+    /// <summary>No secret (a SPA or native app); authenticates with "none" and relies on PKCE.</summary>
+    public const string Public = "public";
+}
+
+/// <summary>A registered third-party app: table <c>Clients</c>, PartitionKey = client_id, RowKey = "".</summary>
+public sealed class ClientEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string ClientId => PartitionKey;
+    public string OwnerUid { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string HomeUrl { get; set; } = "";
+    public string Description { get; set; } = "";
+
+    /// <summary>JSON array of the registered redirect URIs, compared exactly (RFC 8252 loopback port aside).</summary>
+    public string RedirectUrisJson { get; set; } = "[]";
+
+    public string Type { get; set; } = ClientTypes.Confidential;
+
+    /// <summary>The secret's hash (see <see cref="ClientSecrets"/>); empty for public clients.</summary>
+    public string SecretHash { get; set; } = "";
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    [IgnoreDataMember]
+    public IReadOnlyList<string> RedirectUris
+    {
+        get => JsonSerializer.Deserialize<List<string>>(RedirectUrisJson) ?? [];
+        set => RedirectUrisJson = JsonSerializer.Serialize(value);
+    }
+
+    [IgnoreDataMember]
+    public bool IsConfidential => Type == ClientTypes.Confidential;
+}
+
+/// <summary>The owner's index of apps: table <c>OwnerClients</c>, PartitionKey = owner uid, RowKey = client_id.</summary>
+public sealed class OwnerClientEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+}

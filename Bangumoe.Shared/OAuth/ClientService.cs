@@ -1,0 +1,170 @@
+using Azure;
+using Bangumoe.Accounts;
+using Bangumoe.Storage;
+
+namespace Bangumoe.OAuth;
+
+/// <summary>What an owner sends to register or change an app. Null means "keep" on update.</summary>
+public sealed record ClientRegistration(string? Name, string? HomeUrl, string? Description, IReadOnlyList<string>? RedirectUris, string? Type);
+
+/// <summary>A newly registered app, or one whose secret was rotated: the only time the secret is shown.</summary>
+public sealed record ClientWithSecret(ClientEntity Client, string? Secret);
+
+/// <summary>Registration and management of third-party apps. Only the owner sees or changes an app; to anyone else it does not exist.</summary>
+public sealed class ClientService(StorageClients storage, ClientSecrets secrets, TimeProvider time) : IUserDataOwner
+{
+    public const int NameMaxLength = 64;
+    public const int DescriptionMaxLength = 500;
+    public const int HomeUrlMaxLength = 256;
+
+    public async Task<ClientEntity?> FindAsync(string? clientId, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(clientId) || clientId.Length > 64) return null;
+        var table = await storage.TableAsync(TableNames.Clients, ct).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<ClientEntity>(KeyEncoding.Escape(clientId), "", cancellationToken: ct).ConfigureAwait(false);
+        return row.HasValue ? row.Value : null;
+    }
+
+    /// <summary>The app if <paramref name="ownerUid"/> owns it; null (a 404) for everyone else.</summary>
+    public async Task<ClientEntity?> FindOwnedAsync(string ownerUid, string? clientId, CancellationToken ct = default)
+    {
+        var client = await FindAsync(clientId, ct).ConfigureAwait(false);
+        return client is not null && client.OwnerUid == ownerUid ? client : null;
+    }
+
+    public async Task<IReadOnlyList<ClientEntity>> ListOwnedAsync(string ownerUid, CancellationToken ct = default)
+    {
+        var index = await storage.TableAsync(TableNames.OwnerClients, ct).ConfigureAwait(false);
+        var ids = new List<string>();
+        await foreach (var row in index.QueryAsync<OwnerClientEntity>(e => e.PartitionKey == ownerUid, cancellationToken: ct).ConfigureAwait(false))
+            ids.Add(row.RowKey);
+        var clients = await Task.WhenAll(ids.Select(id => FindOwnedAsync(ownerUid, id, ct))).ConfigureAwait(false);
+        return clients.OfType<ClientEntity>().OrderBy(c => c.CreatedAt).ToList();
+    }
+
+    /// <summary>Registers an app. A confidential app gets a generated secret unless <paramref name="chosenSecret"/> is given
+    /// (the seed's sign-up lets the developer choose one).</summary>
+    public async Task<Result<ClientWithSecret>> RegisterAsync(string ownerUid, ClientRegistration registration, string? chosenSecret = null, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        Check(registration, errors, creating: true);
+        if (errors.Any) return errors.ToError();
+
+        var confidential = (registration.Type ?? ClientTypes.Confidential) == ClientTypes.Confidential;
+        var secret = confidential ? chosenSecret ?? ClientSecrets.NewSecret() : null;
+        var client = new ClientEntity
+        {
+            PartitionKey = ClientSecrets.NewClientId(),
+            OwnerUid = ownerUid,
+            Name = registration.Name!.Trim(),
+            HomeUrl = registration.HomeUrl!.Trim(),
+            Description = registration.Description?.Trim() ?? "",
+            RedirectUris = registration.RedirectUris!,
+            Type = confidential ? ClientTypes.Confidential : ClientTypes.Public,
+            SecretHash = secret is null ? "" : chosenSecret is null ? ClientSecrets.HashGenerated(secret) : secrets.HashChosen(secret),
+            CreatedAt = time.GetUtcNow(),
+        };
+        var table = await storage.TableAsync(TableNames.Clients, ct).ConfigureAwait(false);
+        await table.AddEntityAsync(client, ct).ConfigureAwait(false);
+        var index = await storage.TableAsync(TableNames.OwnerClients, ct).ConfigureAwait(false);
+        await index.UpsertEntityAsync(new OwnerClientEntity { PartitionKey = ownerUid, RowKey = client.ClientId }, cancellationToken: ct).ConfigureAwait(false);
+        return new ClientWithSecret(client, secret);
+    }
+
+    public async Task<Result<ClientEntity>> UpdateAsync(ClientEntity client, ClientRegistration change, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        Check(change, errors, creating: false);
+        if (change.Type is not null && change.Type != client.Type) errors.Add("type", "The type of an app cannot change; register a new app.");
+        if (errors.Any) return errors.ToError();
+
+        if (change.Name is not null) client.Name = change.Name.Trim();
+        if (change.HomeUrl is not null) client.HomeUrl = change.HomeUrl.Trim();
+        if (change.Description is not null) client.Description = change.Description.Trim();
+        if (change.RedirectUris is not null) client.RedirectUris = change.RedirectUris;
+        return await ReplaceAsync(client, ct).ConfigureAwait(false);
+    }
+
+    public async Task<Result<ClientWithSecret>> RotateSecretAsync(ClientEntity client, CancellationToken ct = default)
+    {
+        if (!client.IsConfidential) return Error.Field("type", "A public app has no secret.");
+        var secret = ClientSecrets.NewSecret();
+        client.SecretHash = ClientSecrets.HashGenerated(secret);
+        var replaced = await ReplaceAsync(client, ct).ConfigureAwait(false);
+        return replaced.Ok ? new ClientWithSecret(replaced.Value!, secret) : replaced.Error!;
+    }
+
+    public async Task DeleteAsync(ClientEntity client, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Clients, ct).ConfigureAwait(false);
+        await IgnoreNotFound(table.DeleteEntityAsync(client.PartitionKey, "", ETag.All, ct)).ConfigureAwait(false);
+        var index = await storage.TableAsync(TableNames.OwnerClients, ct).ConfigureAwait(false);
+        await IgnoreNotFound(index.DeleteEntityAsync(client.OwnerUid, client.ClientId, ETag.All, ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>Deleting an account deletes the apps it registered.</summary>
+    public async Task DeleteUserDataAsync(string uid, CancellationToken cancellationToken)
+    {
+        foreach (var client in await ListOwnedAsync(uid, cancellationToken).ConfigureAwait(false))
+            await DeleteAsync(client, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Result<ClientEntity>> ReplaceAsync(ClientEntity client, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Clients, ct).ConfigureAwait(false);
+        try
+        {
+            var response = await table.UpdateEntityAsync(client, client.ETag, Azure.Data.Tables.TableUpdateMode.Replace, ct).ConfigureAwait(false);
+            client.ETag = response.Headers.ETag ?? default;
+            return client;
+        }
+        catch (RequestFailedException e) when (e.IsPreconditionFailed())
+        {
+            return new Error(ErrorKind.Conflict, "client-changed", "The app was changed meanwhile; read it again and retry.");
+        }
+        catch (RequestFailedException e) when (e.IsNotFound())
+        {
+            return new Error(ErrorKind.NotFound, "client-not-found", "No such app.");
+        }
+    }
+
+    private static void Check(ClientRegistration r, FieldErrors errors, bool creating)
+    {
+        if (creating || r.Name is not null)
+        {
+            if (string.IsNullOrWhiteSpace(r.Name)) errors.Add("name", "Required.");
+            else if (r.Name.Trim().Length > NameMaxLength || !AccountRules.IsSingleLine(r.Name)) errors.Add("name", $"Must be one line of at most {NameMaxLength} characters.");
+        }
+        if (creating || r.HomeUrl is not null)
+        {
+            if (string.IsNullOrWhiteSpace(r.HomeUrl)) errors.Add("home_url", "Required.");
+            else if (r.HomeUrl.Trim().Length > HomeUrlMaxLength || !AccountRules.IsHttpUrl(r.HomeUrl.Trim())) errors.Add("home_url", $"Must be an http(s) URL of at most {HomeUrlMaxLength} characters.");
+        }
+        if (r.Description is not null && (r.Description.Length > DescriptionMaxLength || !AccountRules.IsPlainText(r.Description)))
+            errors.Add("description", $"Must be at most {DescriptionMaxLength} characters of plain text.");
+        if (creating || r.RedirectUris is not null)
+        {
+            if (r.RedirectUris is null || r.RedirectUris.Count == 0) errors.Add("redirect_uris", "List at least one redirect URI.");
+            else if (r.RedirectUris.Count > RedirectUris.MaxCount) errors.Add("redirect_uris", $"At most {RedirectUris.MaxCount} redirect URIs.");
+            else
+            {
+                for (var i = 0; i < r.RedirectUris.Count; i++)
+                    if (RedirectUris.Problem(r.RedirectUris[i]) is { } problem) errors.Add($"redirect_uris[{i}]", "The redirect URI " + problem + ".");
+                if (r.RedirectUris.Distinct(StringComparer.Ordinal).Count() != r.RedirectUris.Count) errors.Add("redirect_uris", "Each redirect URI once.");
+            }
+        }
+        if (creating && r.Type is not null and not ClientTypes.Confidential and not ClientTypes.Public)
+            errors.Add("type", "Must be \"confidential\" or \"public\".");
+    }
+
+    private static async Task IgnoreNotFound(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.IsNotFound())
+        {
+        }
+    }
+}

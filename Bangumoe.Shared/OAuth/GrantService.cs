@@ -1,0 +1,60 @@
+using Bangumoe.Accounts;
+using Bangumoe.Security;
+
+namespace Bangumoe.OAuth;
+
+/// <summary>Consent: which app may do what for a user. Remembered per app and scope set; revocable.</summary>
+public sealed class GrantService(UserStore users, TimeProvider time)
+{
+    public static GrantRecord? Find(UserEntity user, string clientId) =>
+        OAuthState.Of(user).Grants.TryGetValue(clientId, out var grant) ? grant : null;
+
+    /// <summary>True when an earlier consent already covers every requested scope.</summary>
+    public static bool Covers(GrantRecord? grant, string scope) =>
+        grant is not null && scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).All(s => Scopes.Has(grant.Scope, s));
+
+    /// <summary>Records consent to <paramref name="scope"/>, adding to what was consented before; the grant keeps its id.</summary>
+    public async Task<(UserEntity User, GrantRecord Grant)> ConsentAsync(UserEntity user, string clientId, string scope, CancellationToken ct = default)
+    {
+        GrantRecord grant = null!;
+        user = await users.MutateAsync(user, u =>
+        {
+            var state = OAuthState.Of(u);
+            var now = time.GetUtcNow();
+            state.Grants.TryGetValue(clientId, out var existing);
+            grant = existing is null
+                ? new GrantRecord(JwtService.NewId(), AuthorizationRequests.Canonical(scope.Split(' ')), now, now)
+                : existing with { Scope = AuthorizationRequests.Canonical(existing.Scope.Split(' ').Concat(scope.Split(' '))), UpdatedAt = now };
+            state.Grants[clientId] = grant;
+            state.SaveTo(u, now);
+        }, ct).ConfigureAwait(false);
+        return (user, grant);
+    }
+
+    /// <summary>Withdraws the app's grant: every token it issued stops working (they all carry the grant's id).</summary>
+    public async Task<bool> RevokeAsync(string uid, string clientId, CancellationToken ct = default)
+    {
+        var user = await users.GetAsync(uid, ct).ConfigureAwait(false);
+        if (user is null || Find(user, clientId) is null) return false;
+        await users.MutateAsync(user, u =>
+        {
+            var state = OAuthState.Of(u);
+            state.Grants.Remove(clientId);
+            state.SaveTo(u, time.GetUtcNow());
+        }, ct).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Revokes single tokens (a jti) or refresh families (their access tokens carry the family id) until <paramref name="until"/>.</summary>
+    public async Task RevokeIdAsync(string uid, string id, DateTimeOffset until, CancellationToken ct = default)
+    {
+        var user = await users.GetAsync(uid, ct).ConfigureAwait(false);
+        if (user is null) return;
+        await users.MutateAsync(user, u =>
+        {
+            var state = OAuthState.Of(u);
+            state.Revoked[id] = until.ToUnixTimeSeconds();
+            state.SaveTo(u, time.GetUtcNow());
+        }, ct).ConfigureAwait(false);
+    }
+}

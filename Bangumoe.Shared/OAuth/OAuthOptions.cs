@@ -1,0 +1,34 @@
+namespace Bangumoe.OAuth;
+
+/// <summary>Configuration section <c>OAuth</c>.</summary>
+public sealed class OAuthOptions
+{
+    /// <summary>Authorization codes live this long (RFC 6749 §4.1.2 recommends at most 10 minutes; we keep it short).</summary>
+    public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    public TimeSpan IdTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// A rotated refresh token presented again within this window (a lost response, two tabs refreshing at once) is
+    /// refused with invalid_grant but does not revoke anything; after it, such a reuse is treated as theft and revokes
+    /// the grant. 0 disables the leeway.
+    /// </summary>
+    public TimeSpan RefreshReuseLeeway { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The browser session of the authorization pages.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    internal static IEnumerable<string> Validate(OAuthOptions o)
+    {
+        if (o.CodeLifetime < TimeSpan.FromSeconds(10) || o.CodeLifetime > TimeSpan.FromMinutes(10)) yield return "OAuth:CodeLifetime must be between 10 seconds and 10 minutes.";
+        if (o.AccessTokenLifetime < TimeSpan.FromMinutes(1) || o.AccessTokenLifetime > TimeSpan.FromDays(1)) yield return "OAuth:AccessTokenLifetime must be between 1 minute and 1 day.";
+        if (o.IdTokenLifetime < TimeSpan.FromMinutes(1) || o.IdTokenLifetime > TimeSpan.FromDays(1)) yield return "OAuth:IdTokenLifetime must be between 1 minute and 1 day.";
+        if (o.RefreshTokenLifetime < TimeSpan.FromHours(1) || o.RefreshTokenLifetime > TimeSpan.FromDays(365)) yield return "OAuth:RefreshTokenLifetime must be between 1 hour and 365 days.";
+        if (o.RefreshReuseLeeway < TimeSpan.Zero || o.RefreshReuseLeeway > TimeSpan.FromMinutes(1)) yield return "OAuth:RefreshReuseLeeway must be between 0 and 60 seconds.";
+        if (o.SessionLifetime < TimeSpan.FromMinutes(5) || o.SessionLifetime > TimeSpan.FromDays(30)) yield return "OAuth:SessionLifetime must be between 5 minutes and 30 days.";
+    }
+}
