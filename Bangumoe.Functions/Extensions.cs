@@ -43,6 +43,8 @@ public static class Extensions
         app.MapClients();
         app.MapAuthorize();
         app.MapTokenEndpoints();
+        app.MapAuthorizations();
+        app.MapSeedCompat();
         app.MapQueueFunctions();
         return app;
     }

@@ -22,10 +22,11 @@ public static class TokenEndpoints
         return routes;
     }
 
-    public static async Task<IResult> Token(HttpContext context, TokenService tokens, CancellationToken ct)
+    public static async Task<IResult> Token(HttpContext context, TokenService tokens, ClientRateLimiter limiter, CancellationToken ct)
     {
         NoStore(context);
         if (await ReadFormAsync(context, ct) is not { } form) return Error(context, OAuthError.InvalidRequest("Send the parameters as application/x-www-form-urlencoded."));
+        if (Throttled(context, limiter, form) is { } throttled) return throttled;
         var (response, error) = await tokens.ExchangeAsync(form, context.Request.Headers.Authorization, ct);
         if (error is not null) return Error(context, error);
         var body = new Dictionary<string, object>
@@ -56,10 +57,11 @@ public static class TokenEndpoints
 
     /// <summary>RFC 7662, for confidential clients: <c>{"active": false}</c> for anything unknown, expired, revoked or
     /// issued to another client.</summary>
-    public static async Task<IResult> Introspect(HttpContext context, ClientAuthenticator authenticator, RevocationService revocation, CancellationToken ct)
+    public static async Task<IResult> Introspect(HttpContext context, ClientAuthenticator authenticator, RevocationService revocation, ClientRateLimiter limiter, CancellationToken ct)
     {
         NoStore(context);
         if (await ReadFormAsync(context, ct) is not { } form) return Error(context, OAuthError.InvalidRequest("Send the parameters as application/x-www-form-urlencoded."));
+        if (Throttled(context, limiter, form) is { } throttled) return throttled;
         var (client, error) = await authenticator.AuthenticateAsync(form, context.Request.Headers.Authorization, ct);
         if (client is null) return Error(context, error!);
         if (!client.IsConfidential) return Error(context, OAuthError.InvalidClient("Introspection needs client authentication with a secret.", usedBasic: false));
@@ -82,6 +84,17 @@ public static class TokenEndpoints
         if (!context.Request.HasFormContentType) return null;
         var form = await context.Request.ReadFormAsync(ct);
         return form.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>429 with Retry-After when the presented client (or, without one, the address) is over its limit.</summary>
+    private static IResult? Throttled(HttpContext context, ClientRateLimiter limiter, IReadOnlyDictionary<string, StringValues> form)
+    {
+        var key = ClientAuthenticator.PresentedClientId(form, context.Request.Headers.Authorization) is { Length: > 0 and <= 64 } id
+            ? "client|" + id
+            : "address|" + ClientAddress.Of(context);
+        if (limiter.TryAcquire(key)) return null;
+        context.Response.Headers.RetryAfter = "1";
+        return Error(context, new OAuthError("temporarily_unavailable", "Too many requests for this client; slow down.", 429));
     }
 
     private static IResult Error(HttpContext context, OAuthError error)

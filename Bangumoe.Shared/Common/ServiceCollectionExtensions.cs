@@ -91,6 +91,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<TokenService>();
         services.AddSingleton<BrowserSession>();
         services.AddSingleton<RevocationService>();
+        services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<ClientService>());
         return services;
     }

@@ -47,11 +47,16 @@ public sealed class ClientAuthenticator(ClientService clients, ClientSecrets sec
         return (client, null);
     }
 
+    /// <summary>The client id the request claims (Basic or body), before any check: the rate limiter's key.</summary>
+    public static string? PresentedClientId(IReadOnlyDictionary<string, StringValues> form, string? authorization) =>
+        authorization is not null && authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)
+        && TryParseBasic(authorization["Basic ".Length..].Trim(), out var id, out _) ? id : Single(form, "client_id");
+
     /// <summary>One value of a form parameter; repeated parameters are rejected by the callers before this.</summary>
     public static string? Single(IReadOnlyDictionary<string, StringValues> form, string name) =>
         form.TryGetValue(name, out var values) && values.Count == 1 ? values[0] : null;
 
-    private static bool TryParseBasic(string encoded, out string? clientId, out string? secret)
+    internal static bool TryParseBasic(string encoded, out string? clientId, out string? secret)
     {
         clientId = secret = null;
         string decoded;

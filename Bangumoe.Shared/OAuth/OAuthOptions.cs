@@ -22,8 +22,12 @@ public sealed class OAuthOptions
     /// <summary>The browser session of the authorization pages.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>Requests per minute each client may make to /oauth/token and /oauth/introspect (bursts up to this many).</summary>
+    public int ClientRequestsPerMinute { get; set; } = 300;
+
     internal static IEnumerable<string> Validate(OAuthOptions o)
     {
+        if (o.ClientRequestsPerMinute is < 1 or > 1_000_000) yield return "OAuth:ClientRequestsPerMinute must be between 1 and 1000000.";
         if (o.CodeLifetime < TimeSpan.FromSeconds(10) || o.CodeLifetime > TimeSpan.FromMinutes(10)) yield return "OAuth:CodeLifetime must be between 10 seconds and 10 minutes.";
         if (o.AccessTokenLifetime < TimeSpan.FromMinutes(1) || o.AccessTokenLifetime > TimeSpan.FromDays(1)) yield return "OAuth:AccessTokenLifetime must be between 1 minute and 1 day.";
         if (o.IdTokenLifetime < TimeSpan.FromMinutes(1) || o.IdTokenLifetime > TimeSpan.FromDays(1)) yield return "OAuth:IdTokenLifetime must be between 1 minute and 1 day.";

@@ -97,6 +97,30 @@ public sealed partial class TokenService(
         return (Issue(user, client, code.Scope, code.GrantId, code.AuthTime, code.Nonce, family, refresh), null);
     }
 
+    /// <summary>
+    /// The seed's <c>/oauth2.0/granttoken</c>: redeems a code from the seed's login page (which carries no PKCE challenge)
+    /// for an already authenticated client. PKCE-bound codes are refused here, so this path cannot bypass PKCE.
+    /// </summary>
+    public async Task<(TokenResponse? Response, OAuthError? Error)> RedeemSeedCodeAsync(ClientEntity client, string? codeValue, CancellationToken ct = default)
+    {
+        var code = await codes.FindAsync(codeValue, ct).ConfigureAwait(false);
+        if (code is null || code.ClientId != client.ClientId || code.CodeChallenge.Length > 0)
+            return (null, OAuthError.InvalidGrant("The code is invalid, expired or was issued to another client."));
+        switch (await codes.RedeemAsync(code, ct).ConfigureAwait(false))
+        {
+            case CodeRedemption.Replayed:
+                await grants.RevokeAsync(code.Uid, code.ClientId, ct).ConfigureAwait(false);
+                return (null, OAuthError.InvalidGrant("The code was already used; the tokens issued for it are revoked."));
+            case CodeRedemption.Expired:
+            case CodeRedemption.Unknown:
+                return (null, OAuthError.InvalidGrant("The code is invalid or has expired."));
+        }
+        var user = await users.GetAsync(code.Uid, ct).ConfigureAwait(false);
+        if (user is null || GrantService.Find(user, client.ClientId)?.Id != code.GrantId)
+            return (null, OAuthError.InvalidGrant("The authorization was withdrawn."));
+        return (Issue(user, client, code.Scope, code.GrantId, code.AuthTime, nonce: null, family: null, refresh: null), null);
+    }
+
     private async Task<(TokenResponse?, OAuthError?)> RefreshAsync(ClientEntity client, IReadOnlyDictionary<string, StringValues> form, CancellationToken ct)
     {
         var token = ClientAuthenticator.Single(form, "refresh_token");

@@ -1,0 +1,60 @@
+using System.Net;
+using Bangumoe.Tests.Infrastructure;
+
+namespace Bangumoe.Tests.OAuth;
+
+public sealed class AuthorizationsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
+{
+    [Fact]
+    public async Task A_user_lists_the_apps_they_authorized_and_revoking_one_ends_all_its_tokens()
+    {
+        var flow = new OAuthFlow(app);
+        var developer = await app.NewVerifiedUser(app.CreateClient());
+        var client = await flow.RegisterClientAsync(developer.Token);
+        var user = await app.NewVerifiedUser(app.CreateClient());
+        var (verifier, challenge) = OAuthFlow.Pkce();
+        var code = OAuthFlow.Query(await flow.SignInAndAllowAsync(OAuthFlow.AuthorizeUrl(client, "openid profile offline_access", "s", challenge), user))["code"];
+        var tokens = await (await flow.RedeemAsync(client, code, verifier)).Ok();
+        var access = tokens.GetProperty("access_token").GetString()!;
+        var refresh = tokens.GetProperty("refresh_token").GetString()!;
+
+        var list = await (await flow.Backend.Send(HttpMethod.Get, "/api/me/authorizations", user.Token)).Ok();
+        var item = Assert.Single(list.GetProperty("items").EnumerateArray());
+        Assert.Equal(client.ClientId, item.GetProperty("client_id").GetString());
+        Assert.Equal("Anime Tracker", item.GetProperty("name").GetString());
+        Assert.Equal("openid profile offline_access", item.GetProperty("scope").GetString());
+
+        // The app's own token cannot manage authorizations (that needs Bangumoe's own login).
+        Assert.Equal(HttpStatusCode.Forbidden, (await flow.Backend.Send(HttpMethod.Get, "/api/me/authorizations", access)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await flow.Backend.Send(HttpMethod.Delete, $"/api/me/authorizations/{client.ClientId}", user.Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await flow.Backend.Send(HttpMethod.Get, "/oauth/userinfo", access)).StatusCode);
+        var refreshed = await flow.TokenAsync(client, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh });
+        await OAuthFlow.OAuthError(refreshed, HttpStatusCode.BadRequest, "invalid_grant");
+        Assert.Empty((await (await flow.Backend.Send(HttpMethod.Get, "/api/me/authorizations", user.Token)).Ok()).GetProperty("items").EnumerateArray());
+        await (await flow.Backend.Send(HttpMethod.Delete, $"/api/me/authorizations/{client.ClientId}", user.Token)).Problem(HttpStatusCode.NotFound, "authorization-not-found");
+
+        // Consent was withdrawn too: the next authorization asks again.
+        var (_, challenge2) = OAuthFlow.Pkce();
+        var again = await flow.Browser.GetAsync(OAuthFlow.AuthorizeUrl(client, "openid profile", "s2", challenge2));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Contains("Allow access?", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_token_endpoint_is_rate_limited_per_client()
+    {
+        await using var limited = new BangumoeApp(app.Emulators, new Dictionary<string, string?> { ["OAuth:ClientRequestsPerMinute"] = "3" });
+        var flow = new OAuthFlow(limited);
+        var developer = await limited.NewVerifiedUser(limited.CreateClient());
+        var client = await flow.RegisterClientAsync(developer.Token);
+        var other = await flow.RegisterClientAsync(developer.Token);
+        for (var i = 0; i < 3; i++)
+            await OAuthFlow.OAuthError(await flow.TokenAsync(client, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = "x.y" }), HttpStatusCode.BadRequest, "invalid_grant");
+        var throttled = await flow.TokenAsync(client, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = "x.y" });
+        await OAuthFlow.OAuthError(throttled, HttpStatusCode.TooManyRequests, "temporarily_unavailable");
+        Assert.True(throttled.Headers.RetryAfter is not null);
+        // Another client is not affected.
+        await OAuthFlow.OAuthError(await flow.TokenAsync(other, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = "x.y" }), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+}
