@@ -4,7 +4,8 @@
 #   ./test.sh --filter "FullyQualifiedName~Signup"
 #
 # The tests start their own Azurite and MailDev (from node_modules/.bin) on
-# free loopback ports, so this script only makes sure those tools are installed.
+# free loopback ports, and drive Debian's Chromium (/usr/bin/chromium) for the
+# browser tests, so this script only makes sure those tools are installed.
 # The last line printed is always: tests: N passed, N failed, N skipped
 set -euo pipefail
 
@@ -14,6 +15,7 @@ source scripts/devtools.sh
 
 ensure_dotnet
 ensure_npm_tools
+ensure_chromium
 
 export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
 export DOTNET_NOLOGO="${DOTNET_NOLOGO:-1}"

@@ -8,6 +8,7 @@
 #   log MESSAGE...                     print a progress line to stderr
 #   ensure_dotnet                      fail clearly unless the .NET SDK is on PATH
 #   ensure_npm_tools                   npm ci when Azurite/MailDev are missing or stale
+#   ensure_chromium                    apt-get install Debian's chromium when /usr/bin/chromium is missing
 #   port_open HOST PORT                0 if HOST:PORT accepts TCP connections
 #   wait_for_port HOST PORT SECS NAME [PID]
 #                                      poll until HOST:PORT is open; fail naming NAME
@@ -70,6 +71,39 @@ ensure_npm_tools() {
     if [[ ! -x "$bin/azurite" || ! -x "$bin/maildev" ]]; then
       die "'npm ci' finished but node_modules/.bin/azurite or node_modules/.bin/maildev is still missing."
     fi
+  fi
+}
+
+# The browser tests drive Debian's Chromium at this path (no browser downloads: Playwright only brings its driver).
+CHROMIUM_PATH=/usr/bin/chromium
+
+# Installs Debian's chromium package when /usr/bin/chromium is missing: as root directly, otherwise through sudo.
+ensure_chromium() {
+  if [[ -x "$CHROMIUM_PATH" ]]; then
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    die "$CHROMIUM_PATH is missing and apt-get is not available. Install Chromium so that $CHROMIUM_PATH exists (the browser tests need it) and try again."
+  fi
+
+  local -a as_root=()
+  if ((EUID != 0)); then
+    if command -v sudo >/dev/null 2>&1; then
+      as_root=(sudo)
+    else
+      die "$CHROMIUM_PATH is missing and installing it needs root: run as root, install sudo, or run 'apt-get install chromium' as root yourself."
+    fi
+  fi
+
+  log "Installing Chromium with apt-get ($CHROMIUM_PATH is missing; the browser tests need it)"
+  if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update >&2; then
+    die "'apt-get update' failed; see the output above."
+  fi
+  if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >&2; then
+    die "'apt-get install chromium' failed; see the output above."
+  fi
+  if [[ ! -x "$CHROMIUM_PATH" ]]; then
+    die "'apt-get install chromium' finished but $CHROMIUM_PATH is still missing."
   fi
 }
 

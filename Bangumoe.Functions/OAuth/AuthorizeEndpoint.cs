@@ -15,7 +15,7 @@ namespace Bangumoe.Functions.OAuth;
 public static class AuthorizeEndpoint
 {
     /// <summary>Form fields of our own pages, not part of the authorization request.</summary>
-    private static readonly HashSet<string> PageFields = new(StringComparer.Ordinal) { "action", OAuthCookies.CsrfField, "login", "password" };
+    public static readonly HashSet<string> PageFields = new(StringComparer.Ordinal) { "action", OAuthCookies.CsrfField, "login", "password" };
 
     public static IEndpointRouteBuilder MapAuthorize(this IEndpointRouteBuilder routes)
     {
@@ -67,8 +67,10 @@ public static class AuthorizeEndpoint
             }
             var (cookie, lifetime) = sessions.Create(result.Value!, time.GetUtcNow());
             OAuthCookies.SetSession(context, cookie, lifetime);
-            // Back to the authorization request, now signed in (prompt=login has been honoured).
-            var again = flat.Select(p => p.Key == "prompt" ? new KeyValuePair<string, string>("prompt", string.Join(' ', p.Value.Split(' ').Where(v => v != "login"))) : p)
+            // Back to the authorization request, now signed in: this login honours prompt=login and max_age, so both
+            // come off (auth_time has whole seconds; max_age=0 would otherwise ask for a login forever).
+            var again = flat.Where(p => p.Key != "max_age")
+                .Select(p => p.Key == "prompt" ? new KeyValuePair<string, string>("prompt", string.Join(' ', p.Value.Split(' ').Where(v => v != "login"))) : p)
                 .Where(p => p.Value.Length > 0 || p.Key != "prompt");
             return SeeOther(context, "/oauth/authorize" + QueryString.Create(again.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))));
         }

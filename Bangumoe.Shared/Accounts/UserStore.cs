@@ -93,15 +93,29 @@ public sealed class UserStore(StorageClients storage, TimeProvider time)
     }
 
     /// <summary>Applies a change with optimistic concurrency: on an ETag conflict, re-reads the row and applies it again.</summary>
-    public async Task<UserEntity> MutateAsync(UserEntity user, Action<UserEntity> change, CancellationToken ct = default)
+    public async Task<UserEntity> MutateAsync(UserEntity user, Action<UserEntity> change, CancellationToken ct = default) =>
+        await TryMutateAsync(user, u =>
+        {
+            change(u);
+            return true;
+        }, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"User {user.Uid} was deleted during an update.");
+
+    /// <summary>
+    /// Like <see cref="MutateAsync"/>, but <paramref name="change"/> may answer false ("nothing to do on this version
+    /// of the row"), and then nothing is written: many requests racing to make the same change (say, revoke one grant)
+    /// finish as soon as one of them has. Conflicts back off with jitter. Null when the user no longer exists.
+    /// </summary>
+    public async Task<UserEntity?> TryMutateAsync(UserEntity user, Func<UserEntity, bool> change, CancellationToken ct = default)
     {
         for (var attempt = 0; ; attempt++)
         {
-            change(user);
+            if (!change(user)) return user;
             if (await UpdateAsync(user, ct).ConfigureAwait(false)) return user;
-            if (attempt >= 5) throw new InvalidOperationException($"User {user.Uid} kept changing under an update.");
-            user = await GetAsync(user.Uid, ct).ConfigureAwait(false)
-                   ?? throw new InvalidOperationException($"User {user.Uid} was deleted during an update.");
+            if (attempt >= 15) throw new InvalidOperationException($"User {user.Uid} kept changing under an update.");
+            await Task.Delay(Random.Shared.Next(5, 20 + attempt * 10), ct).ConfigureAwait(false);
+            var fresh = await GetAsync(user.Uid, ct).ConfigureAwait(false);
+            if (fresh is null) return null;
+            user = fresh;
         }
     }
 

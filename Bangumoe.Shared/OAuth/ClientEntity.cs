@@ -38,6 +38,16 @@ public sealed class ClientEntity : ITableEntity
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>Revoked client_credentials tokens: jti → Unix time their entry may be dropped (JSON object).</summary>
+    public string RevokedJson { get; set; } = "";
+
+    [IgnoreDataMember]
+    public Dictionary<string, long> Revoked
+    {
+        get => string.IsNullOrEmpty(RevokedJson) ? [] : JsonSerializer.Deserialize<Dictionary<string, long>>(RevokedJson) ?? [];
+        set => RevokedJson = JsonSerializer.Serialize(value);
+    }
+
     [IgnoreDataMember]
     public IReadOnlyList<string> RedirectUris
     {

@@ -94,6 +94,21 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
         return replaced.Ok ? new ClientWithSecret(replaced.Value!, secret) : replaced.Error!;
     }
 
+    /// <summary>Revokes one of the client's own (client_credentials) tokens until it would have expired anyway.</summary>
+    public async Task RevokeTokenIdAsync(ClientEntity client, string jti, DateTimeOffset until, CancellationToken ct = default)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var now = time.GetUtcNow().ToUnixTimeSeconds();
+            var revoked = client.Revoked.Where(r => r.Value >= now).ToDictionary();
+            if (revoked.ContainsKey(jti)) return;
+            revoked[jti] = until.ToUnixTimeSeconds();
+            client.Revoked = revoked;
+            if ((await ReplaceAsync(client, ct).ConfigureAwait(false)).Ok) return;
+            client = await FindAsync(client.ClientId, ct).ConfigureAwait(false) ?? throw new InvalidOperationException("The client was deleted.");
+        }
+    }
+
     public async Task DeleteAsync(ClientEntity client, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Clients, ct).ConfigureAwait(false);

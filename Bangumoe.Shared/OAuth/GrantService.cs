@@ -31,18 +31,21 @@ public sealed class GrantService(UserStore users, TimeProvider time)
         return (user, grant);
     }
 
-    /// <summary>Withdraws the app's grant: every token it issued stops working (they all carry the grant's id).</summary>
+    /// <summary>Withdraws the app's grant: every token it issued stops working (they all carry the grant's id).
+    /// False when there was no grant (or a concurrent request removed it first).</summary>
     public async Task<bool> RevokeAsync(string uid, string clientId, CancellationToken ct = default)
     {
         var user = await users.GetAsync(uid, ct).ConfigureAwait(false);
         if (user is null || Find(user, clientId) is null) return false;
-        await users.MutateAsync(user, u =>
+        var removed = false;
+        await users.TryMutateAsync(user, u =>
         {
             var state = OAuthState.Of(u);
-            state.Grants.Remove(clientId);
-            state.SaveTo(u, time.GetUtcNow());
+            removed = state.Grants.Remove(clientId);
+            if (removed) state.SaveTo(u, time.GetUtcNow());
+            return removed;
         }, ct).ConfigureAwait(false);
-        return true;
+        return removed;
     }
 
     /// <summary>Revokes single tokens (a jti) or refresh families (their access tokens carry the family id) until <paramref name="until"/>.</summary>
@@ -50,11 +53,13 @@ public sealed class GrantService(UserStore users, TimeProvider time)
     {
         var user = await users.GetAsync(uid, ct).ConfigureAwait(false);
         if (user is null) return;
-        await users.MutateAsync(user, u =>
+        await users.TryMutateAsync(user, u =>
         {
             var state = OAuthState.Of(u);
+            if (state.IsRevoked(id)) return false;
             state.Revoked[id] = until.ToUnixTimeSeconds();
             state.SaveTo(u, time.GetUtcNow());
+            return true;
         }, ct).ConfigureAwait(false);
     }
 }

@@ -6,7 +6,7 @@ namespace Bangumoe.OAuth;
 
 /// <summary>Revocation (RFC 7009) and introspection (RFC 7662) of the tokens a client holds.</summary>
 public sealed class RevocationService(
-    RefreshTokenStore refreshTokens, GrantService grants, JwtService jwt, AccessTokenService accessTokens, UserStore users,
+    RefreshTokenStore refreshTokens, GrantService grants, JwtService jwt, AccessTokenService accessTokens, UserStore users, ClientService clients,
     TimeProvider time, IOptions<OAuthOptions> options)
 {
     /// <summary>Revokes the token if it is the client's: a refresh token ends its family (and the family's access
@@ -25,6 +25,8 @@ public sealed class RevocationService(
         if (!access.IsValid || access.Claim("client_id") != client.ClientId || access.Claim("jti") is not { } jti) return;
         if (access.Claim("sub") is { } uid && uid != client.ClientId)
             await grants.RevokeIdAsync(uid, jti, access.Token!.ValidTo, ct).ConfigureAwait(false);
+        else
+            await clients.RevokeTokenIdAsync(client, jti, access.Token!.ValidTo, ct).ConfigureAwait(false); // a client_credentials token
     }
 
     public async Task<Dictionary<string, object>> IntrospectAsync(ClientEntity client, string token, CancellationToken ct = default)
@@ -53,6 +55,10 @@ public sealed class RevocationService(
             // A user's token: active only while the user, the stamp, the grant and the token itself all stand.
             if (await accessTokens.AuthenticateAsync(token, ct).ConfigureAwait(false) is not var (user, _)) return inactive;
             username = user.Uname;
+        }
+        else if (client.Revoked.ContainsKey(check.Claim("jti") ?? ""))
+        {
+            return inactive;
         }
         var result = new Dictionary<string, object>
         {

@@ -19,6 +19,7 @@ public sealed class ConfigurationTests(Emulators emulators)
         (typeof(PasswordHashingOptions), "PasswordHashing"),
         (typeof(AccountOptions), "Accounts"),
         (typeof(LoginThrottleOptions), "LoginThrottle"),
+        (typeof(Bangumoe.OAuth.OAuthOptions), "OAuth"),
     ];
 
     /// <summary>Keys read directly rather than through a bound options class.</summary>

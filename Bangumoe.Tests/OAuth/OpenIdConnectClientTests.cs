@@ -1,0 +1,116 @@
+using System.Net;
+using System.Security.Claims;
+using Bangumoe.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Bangumoe.Tests.OAuth;
+
+/// <summary>Keeps cookies across requests, as a browser does, for a client over an in-memory test server.</summary>
+public sealed class CookieJarHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+{
+    private readonly CookieContainer _jar = new();
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var header = _jar.GetCookieHeader(request.RequestUri!);
+        if (header.Length > 0) request.Headers.Add("Cookie", header);
+        var response = await base.SendAsync(request, cancellationToken);
+        if (response.Headers.TryGetValues("Set-Cookie", out var cookies))
+            foreach (var cookie in cookies) _jar.SetCookies(request.RequestUri!, cookie);
+        return response;
+    }
+}
+
+/// <summary>
+/// A third-party app built on ASP.NET Core's OpenID Connect handler (discovery, PKCE, state and nonce, id_token
+/// validation against the JWKS, userinfo) signs a user in through Bangumoe, unmodified but for pointing its back
+/// channel at the in-process provider.
+/// </summary>
+public sealed class OpenIdConnectClientTests(DefaultApp app) : IClassFixture<DefaultApp>
+{
+    private const string RpOrigin = "https://rp.example";
+
+    [Fact]
+    public async Task AspNetCore_OpenIdConnect_handler_signs_a_user_in()
+    {
+        var flow = new OAuthFlow(app);
+        var developer = await app.NewVerifiedUser(app.CreateClient());
+        var client = await flow.RegisterClientAsync(developer.Token, "confidential", RpOrigin + "/signin-oidc");
+        var user = await app.NewVerifiedUser(app.CreateClient());
+
+        await using var rp = await StartRelyingPartyAsync(client);
+        using var rpBrowser = new HttpClient(new CookieJarHandler(rp.GetTestServer().CreateHandler())) { BaseAddress = new Uri(RpOrigin) };
+
+        // The app sends the user to Bangumoe ...
+        var challenge = await rpBrowser.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
+        var authorize = challenge.Headers.Location!;
+        Assert.Equal(BangumoeApp.PublicBaseUrl + "/oauth/authorize", authorize.GetLeftPart(UriPartial.Path));
+        Assert.Equal("S256", OAuthFlow.Query(authorize)["code_challenge_method"]);
+
+        // ... who signs in and allows it; Bangumoe sends the browser back to the app's callback ...
+        var callback = await flow.SignInAndAllowAsync(authorize.PathAndQuery, user);
+        Assert.Equal(RpOrigin + "/signin-oidc", callback.GetLeftPart(UriPartial.Path));
+
+        // ... where the handler redeems the code, validates the id_token and reads userinfo.
+        var signedIn = await rpBrowser.GetAsync(callback.PathAndQuery);
+        Assert.True(signedIn.StatusCode == HttpStatusCode.Redirect, await signedIn.Content.ReadAsStringAsync());
+        var home = await (await rpBrowser.GetAsync("/")).Ok();
+        Assert.Equal(user.Uid, home.GetProperty("sub").GetString());
+        Assert.Equal(user.Email, home.GetProperty("email").GetString());
+        Assert.Equal(user.Uname, home.GetProperty("preferred_username").GetString());
+        Assert.Equal(BangumoeApp.PublicBaseUrl, home.GetProperty("iss").GetString());
+    }
+
+    private async Task<WebApplication> StartRelyingPartyAsync(RegisteredClient client)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                o.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
+            })
+            .AddCookie()
+            .AddOpenIdConnect(o =>
+            {
+                o.Authority = BangumoeApp.PublicBaseUrl;
+                o.RequireHttpsMetadata = false; // the test issuer is http; everything else is as in production
+                o.BackchannelHttpHandler = app.Server.CreateHandler();
+                o.ClientId = client.ClientId;
+                o.ClientSecret = client.Secret;
+                o.ResponseType = "code";
+                o.ResponseMode = "query";
+                o.UsePkce = true;
+                o.Scope.Clear();
+                foreach (var scope in new[] { "openid", "profile", "email" }) o.Scope.Add(scope);
+                o.GetClaimsFromUserInfoEndpoint = true;
+                o.MapInboundClaims = false;
+                o.SaveTokens = true;
+                o.ClaimActions.MapUniqueJsonKey("preferred_username", "preferred_username");
+                o.ClaimActions.MapUniqueJsonKey("email", "email");
+            });
+        var rp = builder.Build();
+        rp.UseAuthentication();
+        rp.MapGet("/", (HttpContext context) => context.User.Identity?.IsAuthenticated == true
+            ? Results.Json(new
+            {
+                sub = context.User.FindFirstValue("sub"),
+                email = context.User.FindFirstValue("email"),
+                preferred_username = context.User.FindFirstValue("preferred_username"),
+                iss = context.User.FindFirst("sub")?.Issuer,
+            })
+            : Results.Challenge());
+        await rp.StartAsync();
+        return rp;
+    }
+}
