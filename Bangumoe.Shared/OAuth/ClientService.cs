@@ -13,6 +13,10 @@ public sealed record ClientWithSecret(ClientEntity Client, string? Secret);
 /// <summary>Registration and management of third-party apps. Only the owner sees or changes an app; to anyone else it does not exist.</summary>
 public sealed class ClientService(StorageClients storage, ClientSecrets secrets, TimeProvider time) : IUserDataOwner
 {
+    /// <summary>How long an instance trusts its memory of whether an app exists (for checking app tokens).</summary>
+    private static readonly TimeSpan ExistenceCacheLifetime = TimeSpan.FromSeconds(60);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (bool Exists, DateTimeOffset Until)> _existence = new(StringComparer.Ordinal);
+
     public const int NameMaxLength = 64;
     public const int DescriptionMaxLength = 500;
     public const int HomeUrlMaxLength = 256;
@@ -23,6 +27,20 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
         var table = await storage.TableAsync(TableNames.Clients, ct).ConfigureAwait(false);
         var row = await table.GetEntityIfExistsAsync<ClientEntity>(KeyEncoding.Escape(clientId), "", cancellationToken: ct).ConfigureAwait(false);
         return row.HasValue ? row.Value : null;
+    }
+
+    /// <summary>
+    /// Whether the app still exists, for every request made with one of its access tokens. Remembered for a minute, so
+    /// the hot path does no storage I/O: a deleted app's tokens stop at once on the instance that deleted it and within
+    /// a minute elsewhere (its refresh tokens stop at once everywhere, since the app can no longer authenticate).
+    /// </summary>
+    public async Task<bool> ExistsAsync(string clientId, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        if (_existence.TryGetValue(clientId, out var known) && known.Until > now) return known.Exists;
+        var exists = await FindAsync(clientId, ct).ConfigureAwait(false) is not null;
+        _existence[clientId] = (exists, now + ExistenceCacheLifetime);
+        return exists;
     }
 
     /// <summary>The app if <paramref name="ownerUid"/> owns it; null (a 404) for everyone else.</summary>
@@ -111,6 +129,7 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
 
     public async Task DeleteAsync(ClientEntity client, CancellationToken ct = default)
     {
+        _existence[client.ClientId] = (false, DateTimeOffset.MaxValue);
         var table = await storage.TableAsync(TableNames.Clients, ct).ConfigureAwait(false);
         await IgnoreNotFound(table.DeleteEntityAsync(client.PartitionKey, "", ETag.All, ct)).ConfigureAwait(false);
         var index = await storage.TableAsync(TableNames.OwnerClients, ct).ConfigureAwait(false);

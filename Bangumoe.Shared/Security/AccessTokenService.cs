@@ -31,7 +31,7 @@ public sealed record IssuedAccessToken(string Token, int ExpiresIn, string Scope
 /// RFC 9068 access tokens: iss, sub (uid), aud (this API), client_id, scope, jti, iat, exp, plus the user's security
 /// stamp so that a password change ends every session. Checking a token loads the user anyway (one point read).
 /// </summary>
-public sealed class AccessTokenService(JwtService jwt, UserStore users)
+public sealed class AccessTokenService(JwtService jwt, UserStore users, OAuth.ClientService clients)
 {
     /// <summary>The client id of Bangumoe's own login (<c>/api/auth/login</c>).</summary>
     public const string FirstPartyClientId = "bangumoe";
@@ -68,6 +68,7 @@ public sealed class AccessTokenService(JwtService jwt, UserStore users)
             if (!state.Grants.TryGetValue(check.Claim("client_id") ?? "", out var grant) || grant.Id != check.Claim(GrantClaim)
                 || state.IsRevoked(check.Claim("jti")) || state.IsRevoked(check.Claim(FamilyClaim)))
                 return null;
+            if (!await clients.ExistsAsync(check.Claim("client_id")!, ct).ConfigureAwait(false)) return null;
         }
         return (user, check);
     }
