@@ -5,10 +5,13 @@ using Bangumoe.Email;
 using Bangumoe.Queues;
 using Bangumoe.Security;
 using Bangumoe.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Bangumoe.Tests.Hosting;
 
-public sealed class ConfigurationTests(Emulators emulators)
+public sealed class ConfigurationTests
 {
     /// <summary>Each options class and the configuration section it binds.</summary>
     private static readonly (Type Options, string Section)[] Sections =
@@ -41,6 +44,11 @@ public sealed class ConfigurationTests(Emulators emulators)
         Assert.True(missing.Count == 0, "Missing from local.settings.sample.json: " + string.Join(", ", missing));
     }
 
+    /// <summary>
+    /// The validation the host runs at start-up (IStartupValidator, which ValidateOnStart registers), run directly on
+    /// the app's own service registrations. That start-up really stops is shown by ExecutableTests with the real
+    /// process; here every setting's message is checked without racing a host that is being torn down.
+    /// </summary>
     [Theory]
     [InlineData("PublicBaseUrl", "ftp://example.com", "PublicBaseUrl")]
     [InlineData("PublicBaseUrl", "https://example.com/?q=1", "PublicBaseUrl")]
@@ -49,14 +57,45 @@ public sealed class ConfigurationTests(Emulators emulators)
     [InlineData("Accounts:AccessTokenLifetime", "30.00:00:00", "Accounts:AccessTokenLifetime")]
     [InlineData("LoginThrottle:AccountMaxFailures", "0", "LoginThrottle:AccountMaxFailures")]
     [InlineData("Smtp:Security", "Maybe", "Smtp:Security")]
+    [InlineData("OAuth:CodeLifetime", "01:00:00", "OAuth:CodeLifetime")]
+    [InlineData("OAuth:RefreshReuseLeeway", "00:05:00", "OAuth:RefreshReuseLeeway")]
     [InlineData("Signing:Keys:0:PrivateKeyFile", "/nonexistent/key.pem", "Signing:Keys:0")]
-    public async Task Invalid_settings_stop_start_up_naming_the_key(string key, string value, string named)
+    public void Invalid_settings_fail_start_up_validation_naming_the_key(string key, string value, string named)
     {
-        var overrides = new Dictionary<string, string?> { [key] = value };
-        if (key.StartsWith("Signing", StringComparison.Ordinal)) overrides["Signing:Keys:0:PrivateKeyPem"] = null;
-        await using var app = new BangumoeApp(emulators, overrides);
-        var error = Record.Exception(() => app.CreateClient());
+        var settings = new Dictionary<string, string?>
+        {
+            ["PublicBaseUrl"] = "https://id.example.com",
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["Signing:Keys:0:PrivateKeyPem"] = TestKeys.Pem,
+            [key] = value,
+        };
+        if (key.StartsWith("Signing", StringComparison.Ordinal)) settings["Signing:Keys:0:PrivateKeyPem"] = null;
+        using var services = Registrations(settings);
+
+        var error = Record.Exception(() => services.GetRequiredService<IStartupValidator>().Validate());
         Assert.NotNull(error);
         Assert.Contains(named, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Valid_settings_pass_start_up_validation()
+    {
+        using var services = Registrations(new Dictionary<string, string?>
+        {
+            ["PublicBaseUrl"] = "https://id.example.com",
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["Signing:Keys:0:PrivateKeyPem"] = TestKeys.Pem,
+        });
+        services.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    private static ServiceProvider Registrations(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddLogging()
+            .AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts().AddOAuth()
+            .BuildServiceProvider();
     }
 }

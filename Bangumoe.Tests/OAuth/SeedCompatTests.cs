@@ -124,4 +124,30 @@ public sealed class SeedCompatTests(DefaultApp app) : IClassFixture<DefaultApp>
         var seed = await flow.Backend.PostJson("/oauth2.0/granttoken", new { client_id = registered.ClientId, client_secrets = registered.Secret, code });
         await OAuthFlow.OAuthError(seed, HttpStatusCode.BadRequest, "invalid_grant");
     }
+
+    [Fact]
+    public async Task The_seed_login_page_form_posts_with_its_csrf_token_and_refuses_without_it()
+    {
+        var api = NoRedirects();
+        var developer = await app.NewVerifiedUser(api);
+        var (clientId, secret) = await SignAsync(api, developer);
+        var user = await app.NewVerifiedUser(api);
+        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var show = $"/oauth2.0/show?client_id={clientId}&redirect_url={Uri.EscapeDataString(BackUrl)}";
+
+        var html = await (await browser.GetAsync(show)).Content.ReadAsStringAsync();
+        var fields = OAuthFlow.FormFields(html);
+        Assert.True(fields.ContainsKey("csrf"), html);
+
+        var forged = await browser.PostAsync(show, new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = user.Email, ["password"] = user.Password, ["csrf"] = "forged" }));
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.Null(forged.Headers.Location);
+
+        fields["email"] = user.Uname; // the form takes a user name as well
+        fields["password"] = user.Password;
+        var posted = await browser.PostAsync(show, new FormUrlEncodedContent(fields));
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        var code = OAuthFlow.Query(posted.Headers.Location!)["code"];
+        await (await api.PostJson("/oauth2.0/granttoken", new { client_id = clientId, client_secrets = secret, code })).Ok();
+    }
 }
