@@ -12,11 +12,9 @@ public sealed class AuthorizationsApiTests(DefaultApp app) : IClassFixture<Defau
         var developer = await app.NewVerifiedUser(app.CreateClient());
         var client = await flow.RegisterClientAsync(developer.Token);
         var user = await app.NewVerifiedUser(app.CreateClient());
-        var (verifier, challenge) = OAuthFlow.Pkce();
-        var code = OAuthFlow.Query(await flow.SignInAndAllowAsync(OAuthFlow.AuthorizeUrl(client, "openid profile offline_access", "s", challenge), user))["code"];
-        var tokens = await (await flow.RedeemAsync(client, code, verifier)).Ok();
-        var access = tokens.GetProperty("access_token").GetString()!;
-        var refresh = tokens.GetProperty("refresh_token").GetString()!;
+        var tokens = await flow.TokensAsync(client, user, "openid profile offline_access");
+        var access = tokens.AccessToken;
+        var refresh = tokens.RefreshToken!;
 
         var list = await (await flow.Backend.Send(HttpMethod.Get, "/api/me/authorizations", user.Token)).Ok();
         var item = Assert.Single(list.GetProperty("items").EnumerateArray());
@@ -65,17 +63,15 @@ public sealed class AuthorizationsApiTests(DefaultApp app) : IClassFixture<Defau
         var developer = await app.NewVerifiedUser(app.CreateClient());
         var client = await flow.RegisterClientAsync(developer.Token);
         var user = await app.NewVerifiedUser(app.CreateClient());
-        var (verifier, challenge) = OAuthFlow.Pkce();
-        var code = OAuthFlow.Query(await flow.SignInAndAllowAsync(OAuthFlow.AuthorizeUrl(client, "openid profile offline_access", "s", challenge), user))["code"];
-        var tokens = await (await flow.RedeemAsync(client, code, verifier)).Ok();
-        var access = tokens.GetProperty("access_token").GetString()!;
+        var tokens = await flow.TokensAsync(client, user, "openid profile offline_access");
+        var access = tokens.AccessToken;
         await (await flow.Backend.Send(HttpMethod.Get, "/oauth/userinfo", access)).Ok();
 
         Assert.Equal(HttpStatusCode.NoContent, (await flow.Backend.Send(HttpMethod.Delete, $"/api/clients/{client.ClientId}", developer.Token)).StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await flow.Backend.Send(HttpMethod.Get, "/oauth/userinfo", access)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await flow.Backend.Send(HttpMethod.Get, "/api/me", access)).StatusCode);
-        var refreshed = await flow.TokenAsync(client, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = tokens.GetProperty("refresh_token").GetString()! });
+        var refreshed = await flow.TokenAsync(client, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = tokens.RefreshToken! });
         await OAuthFlow.OAuthError(refreshed, HttpStatusCode.Unauthorized, "invalid_client");
         // The deleted app no longer appears among the user's authorizations.
         Assert.Empty((await (await flow.Backend.Send(HttpMethod.Get, "/api/me/authorizations", user.Token)).Ok()).GetProperty("items").EnumerateArray());
