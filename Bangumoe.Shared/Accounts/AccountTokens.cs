@@ -32,12 +32,8 @@ public sealed class AccountOptions
 }
 
 /// <summary>A redeemed single-use token: table <c>TokenRedemptions</c>, PartitionKey = jti.</summary>
-public sealed class TokenRedemptionEntity : ITableEntity
+public sealed class TokenRedemptionEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
     public string Purpose { get; set; } = "";
     public DateTimeOffset ExpiresAt { get; set; }
 }

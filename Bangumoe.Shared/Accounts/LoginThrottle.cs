@@ -32,12 +32,8 @@ public sealed class LoginThrottleOptions
 }
 
 /// <summary>Failed-login counters: table <c>LoginAttempts</c>.</summary>
-public sealed class LoginAttemptEntity : ITableEntity
+public sealed class LoginAttemptEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
     public int Failures { get; set; }
     public DateTimeOffset WindowStart { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }

@@ -1,16 +1,13 @@
 using Azure;
 using Azure.Data.Tables;
 
+using Bangumoe.Storage;
+
 namespace Bangumoe.Accounts;
 
 /// <summary>An account: table <c>Users</c>, PartitionKey = uid, RowKey = "".</summary>
-public sealed class UserEntity : ITableEntity
+public sealed class UserEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string Uid => PartitionKey;
 
     /// <summary>The user name as registered (case kept; uniqueness ignores case).</summary>
@@ -42,12 +39,8 @@ public sealed class UserEntity : ITableEntity
 }
 
 /// <summary>A uniqueness claim: table <c>UserKeys</c>, PartitionKey = "email|…" or "uname|…", RowKey = "".</summary>
-public sealed class UserKeyEntity : ITableEntity
+public sealed class UserKeyEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
     public string Uid { get; set; } = "";
 }
 

@@ -87,6 +87,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ClientAuthenticator>();
         services.AddSingleton<AuthorizationCodeStore>();
         services.AddSingleton<RefreshTokenStore>();
+        services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<RefreshTokenStore>());
         services.AddSingleton<GrantService>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<BrowserSession>();

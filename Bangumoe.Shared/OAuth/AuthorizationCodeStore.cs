@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using Bangumoe.Security;
 using Bangumoe.Storage;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -9,12 +10,8 @@ using Microsoft.IdentityModel.Tokens;
 namespace Bangumoe.OAuth;
 
 /// <summary>An issued code: table <c>AuthorizationCodes</c>, PartitionKey = SHA-256 of the code (the code itself is never stored).</summary>
-public sealed class AuthorizationCodeEntity : ITableEntity
+public sealed class AuthorizationCodeEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
     public string ClientId { get; set; } = "";
     public string RedirectUri { get; set; } = "";
     public string Uid { get; set; } = "";
@@ -49,7 +46,7 @@ public sealed class AuthorizationCodeStore(StorageClients storage, TimeProvider 
         var table = await storage.TableAsync(TableNames.AuthorizationCodes, ct).ConfigureAwait(false);
         await table.AddEntityAsync(new AuthorizationCodeEntity
         {
-            PartitionKey = Hash(code),
+            PartitionKey = Hashes.Sha256Hex(code),
             ClientId = request.Client.ClientId,
             RedirectUri = request.RedirectUri,
             Uid = uid,
@@ -67,7 +64,7 @@ public sealed class AuthorizationCodeStore(StorageClients storage, TimeProvider 
     {
         if (string.IsNullOrEmpty(code) || code.Length > 256) return null;
         var table = await storage.TableAsync(TableNames.AuthorizationCodes, ct).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<AuthorizationCodeEntity>(Hash(code), "", cancellationToken: ct).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<AuthorizationCodeEntity>(Hashes.Sha256Hex(code), "", cancellationToken: ct).ConfigureAwait(false);
         return row.HasValue ? row.Value : null;
     }
 
@@ -93,5 +90,4 @@ public sealed class AuthorizationCodeStore(StorageClients storage, TimeProvider 
         }
     }
 
-    public static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }

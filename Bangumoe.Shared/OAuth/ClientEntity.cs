@@ -3,6 +3,8 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 
+using Bangumoe.Storage;
+
 namespace Bangumoe.OAuth;
 
 public static class ClientTypes
@@ -15,13 +17,8 @@ public static class ClientTypes
 }
 
 /// <summary>A registered third-party app: table <c>Clients</c>, PartitionKey = client_id, RowKey = "".</summary>
-public sealed class ClientEntity : ITableEntity
+public sealed class ClientEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string ClientId => PartitionKey;
     public string OwnerUid { get; set; } = "";
     public string Name { get; set; } = "";
@@ -60,10 +57,6 @@ public sealed class ClientEntity : ITableEntity
 }
 
 /// <summary>The owner's index of apps: table <c>OwnerClients</c>, PartitionKey = owner uid, RowKey = client_id.</summary>
-public sealed class OwnerClientEntity : ITableEntity
+public sealed class OwnerClientEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
 }

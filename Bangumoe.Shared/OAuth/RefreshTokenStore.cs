@@ -1,22 +1,21 @@
+using Bangumoe.Accounts;
 using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
+using Bangumoe.Security;
 using Bangumoe.Storage;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Bangumoe.OAuth;
 
-/// <summary>One refresh token: table <c>RefreshTokens</c>, PartitionKey = family id, RowKey = SHA-256 of the secret.</summary>
-public sealed class RefreshTokenEntity : ITableEntity
+/// <summary>One refresh token: table <c>RefreshTokens</c>, PartitionKey = uid, RowKey = SHA-256 of the secret.</summary>
+public sealed class RefreshTokenEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
+    public string Uid => PartitionKey;
 
-    public string Family => PartitionKey;
+    /// <summary>The chain of tokens one code started; each rotation passes it on, and revoking it ends the chain.</summary>
+    public string Family { get; set; } = "";
     public string ClientId { get; set; } = "";
-    public string Uid { get; set; } = "";
 
     /// <summary>The scope of the original grant; a refresh may narrow the access token's scope, never this.</summary>
     public string Scope { get; set; } = "";
@@ -33,8 +32,8 @@ public sealed class RefreshTokenEntity : ITableEntity
     public RefreshTokenEntity Successor(DateTimeOffset expiresAt) => new()
     {
         PartitionKey = PartitionKey,
+        Family = Family,
         ClientId = ClientId,
-        Uid = Uid,
         Scope = Scope,
         GrantId = GrantId,
         Stamp = Stamp,
@@ -44,19 +43,20 @@ public sealed class RefreshTokenEntity : ITableEntity
 }
 
 /// <summary>
-/// Opaque refresh tokens "{family}.{secret}" (128-bit family id, 256-bit secret), stored hashed. Rotation replaces a
-/// token by its successor in one transaction conditional on the old row's ETag, so one refresh wins a race.
+/// Opaque refresh tokens "{uid}.{secret}" (256-bit secret), stored hashed in the user's partition: a refresh is a point
+/// read; rotation (mark the old one used, add its successor) is one transaction in that partition, conditional on the
+/// old row's ETag, so one refresh wins a race; deleting an account deletes the partition.
 /// </summary>
-public sealed class RefreshTokenStore(StorageClients storage)
+public sealed class RefreshTokenStore(StorageClients storage) : IUserDataOwner
 {
-    /// <summary>Stores <paramref name="row"/> (its PartitionKey is the family; empty for a new family) and returns the token.</summary>
+    /// <summary>Stores the first token of a new family for <paramref name="row"/>'s user (its PartitionKey) and returns it.</summary>
     public async Task<string> AddAsync(RefreshTokenEntity row, CancellationToken ct = default)
     {
-        if (string.IsNullOrEmpty(row.PartitionKey)) row.PartitionKey = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
+        row.Family = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
         var secret = NewSecret(row);
         var table = await storage.TableAsync(TableNames.RefreshTokens, ct).ConfigureAwait(false);
         await table.AddEntityAsync(row, ct).ConfigureAwait(false);
-        return row.Family + "." + secret;
+        return row.Uid + "." + secret;
     }
 
     public async Task<RefreshTokenEntity?> FindAsync(string? token, CancellationToken ct = default)
@@ -66,7 +66,7 @@ public sealed class RefreshTokenStore(StorageClients storage)
         if (dot <= 0 || dot == token.Length - 1) return null;
         var table = await storage.TableAsync(TableNames.RefreshTokens, ct).ConfigureAwait(false);
         var row = await table.GetEntityIfExistsAsync<RefreshTokenEntity>(
-            KeyEncoding.Escape(token[..dot]), AuthorizationCodeStore.Hash(token[(dot + 1)..]), cancellationToken: ct).ConfigureAwait(false);
+            KeyEncoding.Escape(token[..dot]), Hashes.Sha256Hex(token[(dot + 1)..]), cancellationToken: ct).ConfigureAwait(false);
         return row.HasValue ? row.Value : null;
     }
 
@@ -84,7 +84,7 @@ public sealed class RefreshTokenStore(StorageClients storage)
                 new TableTransactionAction(TableTransactionActionType.UpdateReplace, current, current.ETag),
                 new TableTransactionAction(TableTransactionActionType.Add, next),
             ], ct).ConfigureAwait(false);
-            return next.Family + "." + secret;
+            return next.Uid + "." + secret;
         }
         catch (TableTransactionFailedException e) when (e.Status is 412 or 409 or 404)
         {
@@ -92,13 +92,23 @@ public sealed class RefreshTokenStore(StorageClients storage)
         }
     }
 
-    /// <summary>Deletes every token of a family.</summary>
-    public async Task DeleteFamilyAsync(string family, CancellationToken ct = default)
+    /// <summary>Deletes every token of one family of the user's.</summary>
+    public Task DeleteFamilyAsync(string uid, string family, CancellationToken ct = default) =>
+        DeleteWhereAsync(uid, row => row.GetString(nameof(RefreshTokenEntity.Family)) == family, ct);
+
+    /// <summary>Deleting an account deletes its refresh tokens.</summary>
+    public Task DeleteUserDataAsync(string uid, CancellationToken cancellationToken) => DeleteWhereAsync(uid, _ => true, cancellationToken);
+
+    private async Task DeleteWhereAsync(string uid, Func<TableEntity, bool> which, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.RefreshTokens, ct).ConfigureAwait(false);
+        var partition = KeyEncoding.Escape(uid);
         var rows = new List<TableTransactionAction>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == family, select: ["PartitionKey", "RowKey"], cancellationToken: ct).ConfigureAwait(false))
-            rows.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition,
+            select: ["PartitionKey", "RowKey", nameof(RefreshTokenEntity.Family)], cancellationToken: ct).ConfigureAwait(false))
+        {
+            if (which(row)) rows.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
+        }
         foreach (var chunk in rows.Chunk(100))
         {
             try
@@ -107,7 +117,7 @@ public sealed class RefreshTokenStore(StorageClients storage)
             }
             catch (TableTransactionFailedException e) when (e.Status == 404)
             {
-                // Rotated meanwhile; the rest of the family goes on the next delete.
+                // Rotated meanwhile; the rest goes on the next delete.
             }
         }
     }
@@ -115,7 +125,7 @@ public sealed class RefreshTokenStore(StorageClients storage)
     private static string NewSecret(RefreshTokenEntity row)
     {
         var secret = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        row.RowKey = AuthorizationCodeStore.Hash(secret);
+        row.RowKey = Hashes.Sha256Hex(secret);
         return secret;
     }
 }

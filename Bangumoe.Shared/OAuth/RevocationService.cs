@@ -17,7 +17,7 @@ public sealed class RevocationService(
         if (refresh is not null)
         {
             if (refresh.ClientId != client.ClientId) return;
-            await refreshTokens.DeleteFamilyAsync(refresh.Family, ct).ConfigureAwait(false);
+            await refreshTokens.DeleteFamilyAsync(refresh.Uid, refresh.Family, ct).ConfigureAwait(false);
             await grants.RevokeIdAsync(refresh.Uid, refresh.Family, time.GetUtcNow() + options.Value.AccessTokenLifetime, ct).ConfigureAwait(false);
             return;
         }
@@ -53,7 +53,7 @@ public sealed class RevocationService(
         if (check.Claim("sub") != client.ClientId)
         {
             // A user's token: active only while the user, the stamp, the grant and the token itself all stand.
-            if (await accessTokens.AuthenticateAsync(token, ct).ConfigureAwait(false) is not var (user, _)) return inactive;
+            if (await accessTokens.AuthenticateAsync(check, ct).ConfigureAwait(false) is not var (user, _)) return inactive;
             username = user.Uname;
         }
         else if (client.Revoked.ContainsKey(check.Claim("jti") ?? ""))

@@ -63,6 +63,27 @@ public sealed partial class TokenService(
         if (!string.Equals(code.RedirectUri, redirectUri, StringComparison.Ordinal)) return (null, OAuthError.InvalidGrant("redirect_uri differs from the one in the authorization request."));
         if (!PkceMatches(verifier, code.CodeChallenge)) return (null, OAuthError.InvalidGrant("code_verifier does not match the code_challenge."));
 
+        return await RedeemAndIssueAsync(client, code, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The seed's <c>/oauth2.0/granttoken</c>: redeems a code from the seed's login page (which carries no PKCE challenge)
+    /// for an already authenticated client. PKCE-bound codes are refused here, so this path cannot bypass PKCE.
+    /// </summary>
+    public async Task<(TokenResponse? Response, OAuthError? Error)> RedeemSeedCodeAsync(ClientEntity client, string? codeValue, CancellationToken ct = default)
+    {
+        var code = await codes.FindAsync(codeValue, ct).ConfigureAwait(false);
+        if (code is null || code.ClientId != client.ClientId || code.CodeChallenge.Length > 0)
+            return (null, OAuthError.InvalidGrant("The code is invalid, expired or was issued to another client."));
+        return await RedeemAndIssueAsync(client, code, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Uses up a code that passed its binding checks (exactly one caller wins) and issues its tokens: the one path for
+    /// the standard and the seed exchange. A replay revokes the grant, and with it every token the code gave.
+    /// </summary>
+    private async Task<(TokenResponse?, OAuthError?)> RedeemAndIssueAsync(ClientEntity client, AuthorizationCodeEntity code, CancellationToken ct)
+    {
         switch (await codes.RedeemAsync(code, ct).ConfigureAwait(false))
         {
             case CodeRedemption.Replayed:
@@ -82,43 +103,20 @@ public sealed partial class TokenService(
         string? family = null;
         if (Scopes.Has(code.Scope, Scopes.OfflineAccess))
         {
-            refresh = await refreshTokens.AddAsync(new RefreshTokenEntity
+            var row = new RefreshTokenEntity
             {
+                PartitionKey = user.Uid,
                 ClientId = client.ClientId,
-                Uid = user.Uid,
                 Scope = code.Scope,
                 GrantId = code.GrantId,
                 Stamp = user.SecurityStamp,
                 AuthTime = code.AuthTime,
                 ExpiresAt = time.GetUtcNow() + Options.RefreshTokenLifetime,
-            }, ct).ConfigureAwait(false);
-            family = refresh[..refresh.IndexOf('.', StringComparison.Ordinal)];
+            };
+            refresh = await refreshTokens.AddAsync(row, ct).ConfigureAwait(false);
+            family = row.Family;
         }
         return (Issue(user, client, code.Scope, code.GrantId, code.AuthTime, code.Nonce, family, refresh), null);
-    }
-
-    /// <summary>
-    /// The seed's <c>/oauth2.0/granttoken</c>: redeems a code from the seed's login page (which carries no PKCE challenge)
-    /// for an already authenticated client. PKCE-bound codes are refused here, so this path cannot bypass PKCE.
-    /// </summary>
-    public async Task<(TokenResponse? Response, OAuthError? Error)> RedeemSeedCodeAsync(ClientEntity client, string? codeValue, CancellationToken ct = default)
-    {
-        var code = await codes.FindAsync(codeValue, ct).ConfigureAwait(false);
-        if (code is null || code.ClientId != client.ClientId || code.CodeChallenge.Length > 0)
-            return (null, OAuthError.InvalidGrant("The code is invalid, expired or was issued to another client."));
-        switch (await codes.RedeemAsync(code, ct).ConfigureAwait(false))
-        {
-            case CodeRedemption.Replayed:
-                await grants.RevokeAsync(code.Uid, code.ClientId, ct).ConfigureAwait(false);
-                return (null, OAuthError.InvalidGrant("The code was already used; the tokens issued for it are revoked."));
-            case CodeRedemption.Expired:
-            case CodeRedemption.Unknown:
-                return (null, OAuthError.InvalidGrant("The code is invalid or has expired."));
-        }
-        var user = await users.GetAsync(code.Uid, ct).ConfigureAwait(false);
-        if (user is null || GrantService.Find(user, client.ClientId)?.Id != code.GrantId)
-            return (null, OAuthError.InvalidGrant("The authorization was withdrawn."));
-        return (Issue(user, client, code.Scope, code.GrantId, code.AuthTime, nonce: null, family: null, refresh: null), null);
     }
 
     private async Task<(TokenResponse?, OAuthError?)> RefreshAsync(ClientEntity client, IReadOnlyDictionary<string, StringValues> form, CancellationToken ct)
@@ -142,7 +140,7 @@ public sealed partial class TokenService(
             {
                 // A rotated token came back after the leeway: someone holds a copy. End the whole grant.
                 await grants.RevokeAsync(row.Uid, row.ClientId, ct).ConfigureAwait(false);
-                await refreshTokens.DeleteFamilyAsync(row.Family, ct).ConfigureAwait(false);
+                await refreshTokens.DeleteFamilyAsync(row.Uid, row.Family, ct).ConfigureAwait(false);
                 return (null, OAuthError.InvalidGrant("The refresh token was already used; the grant is revoked."));
             }
             return (null, OAuthError.InvalidGrant("The refresh token was just rotated; use the new one."));

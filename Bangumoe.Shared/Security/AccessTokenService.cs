@@ -55,9 +55,12 @@ public sealed class AccessTokenService(JwtService jwt, UserStore users, OAuth.Cl
     }
 
     /// <summary>The user and scope behind a valid access token, or null (bad, expired, or the stamp changed).</summary>
-    public async Task<(UserEntity User, TokenCheck Token)?> AuthenticateAsync(string? token, CancellationToken ct = default)
+    public async Task<(UserEntity User, TokenCheck Token)?> AuthenticateAsync(string? token, CancellationToken ct = default) =>
+        await AuthenticateAsync(await jwt.ValidateAsync(token, TokenTypes.AccessToken, jwt.Issuer).ConfigureAwait(false), ct).ConfigureAwait(false);
+
+    /// <summary>The same, for a token whose signature and claims were already checked (introspection has done so).</summary>
+    public async Task<(UserEntity User, TokenCheck Token)?> AuthenticateAsync(TokenCheck check, CancellationToken ct = default)
     {
-        var check = await jwt.ValidateAsync(token, TokenTypes.AccessToken, jwt.Issuer).ConfigureAwait(false);
         if (!check.IsValid) return null;
         var user = await users.GetAsync(check.Claim("sub") ?? "", ct).ConfigureAwait(false);
         if (user is null || !user.Registered || user.SecurityStamp != check.Claim(AccountTokens.StampClaim)) return null;

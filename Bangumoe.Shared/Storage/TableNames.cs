@@ -42,9 +42,10 @@ public static class TableNames
     public const string AuthorizationCodes = "AuthorizationCodes";
 
     /// <summary>
-    /// Refresh tokens. PK = family id, RK = SHA-256 of the token's secret. The token is "{family}.{secret}", so a
-    /// refresh is a point read, and rotation (mark the old one used, add the new one) is one entity-group transaction
-    /// in the family's partition, conditional on the old row's ETag: concurrent refreshes have exactly one winner.
+    /// Refresh tokens. PK = uid, RK = SHA-256 of the token's secret. The token is "{uid}.{secret}", so a refresh is a
+    /// point read, and rotation (mark the old one used, add the new one) is one entity-group transaction in the user's
+    /// partition, conditional on the old row's ETag: concurrent refreshes have exactly one winner. Deleting an account
+    /// deletes the partition.
     /// </summary>
     public const string RefreshTokens = "RefreshTokens";
 }

@@ -5,14 +5,20 @@ namespace Bangumoe.Tests.OAuth;
 
 public sealed class AuthorizationsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
 {
-    [Fact]
-    public async Task A_user_lists_the_apps_they_authorized_and_revoking_one_ends_all_its_tokens()
+    /// <summary>A developer's app that a user has signed in to, with its first tokens (refresh token included).</summary>
+    private async Task<(OAuthFlow Flow, TestUser Developer, RegisteredClient Client, TestUser User, TokenSet Tokens)> AuthorizedAppAsync()
     {
         var flow = new OAuthFlow(app);
         var developer = await app.NewVerifiedUser(app.CreateClient());
         var client = await flow.RegisterClientAsync(developer.Token);
         var user = await app.NewVerifiedUser(app.CreateClient());
-        var tokens = await flow.TokensAsync(client, user, "openid profile offline_access");
+        return (flow, developer, client, user, await flow.TokensAsync(client, user, "openid profile offline_access"));
+    }
+
+    [Fact]
+    public async Task A_user_lists_the_apps_they_authorized_and_revoking_one_ends_all_its_tokens()
+    {
+        var (flow, developer, client, user, tokens) = await AuthorizedAppAsync();
         var access = tokens.AccessToken;
         var refresh = tokens.RefreshToken!;
 
@@ -59,11 +65,7 @@ public sealed class AuthorizationsApiTests(DefaultApp app) : IClassFixture<Defau
     [Fact]
     public async Task Deleting_an_app_ends_its_access_and_refresh_tokens()
     {
-        var flow = new OAuthFlow(app);
-        var developer = await app.NewVerifiedUser(app.CreateClient());
-        var client = await flow.RegisterClientAsync(developer.Token);
-        var user = await app.NewVerifiedUser(app.CreateClient());
-        var tokens = await flow.TokensAsync(client, user, "openid profile offline_access");
+        var (flow, developer, client, user, tokens) = await AuthorizedAppAsync();
         var access = tokens.AccessToken;
         await (await flow.Backend.Send(HttpMethod.Get, "/oauth/userinfo", access)).Ok();
 
@@ -75,5 +77,19 @@ public sealed class AuthorizationsApiTests(DefaultApp app) : IClassFixture<Defau
         await OAuthFlow.OAuthError(refreshed, HttpStatusCode.Unauthorized, "invalid_client");
         // The deleted app no longer appears among the user's authorizations.
         Assert.Empty((await (await flow.Backend.Send(HttpMethod.Get, "/api/me/authorizations", user.Token)).Ok()).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Deleting_the_account_deletes_its_refresh_tokens()
+    {
+        var (flow, _, client, user, tokens) = await AuthorizedAppAsync();
+        var refresh = (await (await flow.RefreshAsync(client, tokens.RefreshToken!)).AssertTokenResponse()).RefreshToken!;
+        var table = new Azure.Data.Tables.TableClient(app.Emulators.StorageConnectionString, app.Prefix + "RefreshTokens");
+        Assert.Equal(2, table.Query<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == user.Uid).Count()); // rotated + current
+
+        Assert.Equal(HttpStatusCode.NoContent, (await flow.Backend.Send(HttpMethod.Delete, "/api/me", user.Token, new { password = user.Password })).StatusCode);
+
+        Assert.Empty(table.Query<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == user.Uid));
+        await OAuthFlow.OAuthError(await flow.TokenAsync(client, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh }), HttpStatusCode.BadRequest, "invalid_grant");
     }
 }
