@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bangumoe.Functions.Accounts;
+using Bangumoe.Functions.Collections;
 using Bangumoe.Functions.Health;
 using Bangumoe.Functions.Hosting;
 using Bangumoe.Functions.Http;
@@ -14,7 +15,7 @@ public static class Extensions
     {
         builder.ConfigureListening();
         var services = builder.Services;
-        services.AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts().AddOAuth();
+        services.AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts().AddOAuth().AddCollections();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<HttpErrorHandler>();
@@ -45,6 +46,8 @@ public static class Extensions
         app.MapTokenEndpoints();
         app.MapAuthorizations();
         app.MapSeedCompat();
+        app.MapCatalog();
+        app.MapCollections();
         app.MapQueueFunctions();
         return app;
     }

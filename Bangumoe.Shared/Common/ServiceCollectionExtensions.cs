@@ -1,4 +1,5 @@
 using Bangumoe.Accounts;
+using Bangumoe.Collections;
 using Bangumoe.Email;
 using Bangumoe.Hosting;
 using Bangumoe.OAuth;
@@ -94,6 +95,15 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RevocationService>();
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<ClientService>());
+        return services;
+    }
+
+    public static IServiceCollection AddCollections(this IServiceCollection services)
+    {
+        services.AddSingleton<AnimeCatalog>();
+        services.AddSingleton<CollectionStore>();
+        services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<CollectionStore>());
+        services.AddSingleton<CollectionService>();
         return services;
     }
 

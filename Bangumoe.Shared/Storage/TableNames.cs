@@ -48,4 +48,28 @@ public static class TableNames
     /// deletes the partition.
     /// </summary>
     public const string RefreshTokens = "RefreshTokens";
+
+    /// <summary>
+    /// The anime catalog. PK = "anime" (one partition: an import writes a page of entries as one batch, and the listing
+    /// is one ordered range query), RK = id: "bgm-{subject id}" for Bangumi subjects, so an entry is never duplicated,
+    /// or "bm-{random}" for entries users add.
+    /// </summary>
+    public const string Anime = "Anime";
+
+    /// <summary>
+    /// Collections. PK = uid; per item an item row (RK "a|{anime id}") and an index row (RK "t|{inverted ticks}|{anime
+    /// id}", newest first), written together in one transaction. Listing is one range query; deleting an account
+    /// deletes the partition's rows.
+    /// </summary>
+    public const string Collections = "Collections";
+
+    /// <summary>
+    /// Bangumi bindings. PK = uid, RK = "": the bound Bangumi user, the encrypted Bangumi tokens and the state of the
+    /// latest import. Every change is ETag-conditional, which is what serializes token refreshes and import runs.
+    /// </summary>
+    public const string BangumiLinks = "BangumiLinks";
+
+    /// <summary>Pending binds. PK = SHA-256 of the OAuth state sent to Bangumi, RK = "", property Uid; consumed by an
+    /// ETag-conditional delete, so a state works once.</summary>
+    public const string BangumiStates = "BangumiStates";
 }
