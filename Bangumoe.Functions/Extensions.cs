@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bangumoe.Functions.Accounts;
+using Bangumoe.Functions.Bangumi;
 using Bangumoe.Functions.Collections;
 using Bangumoe.Functions.Health;
 using Bangumoe.Functions.Hosting;
@@ -15,7 +16,7 @@ public static class Extensions
     {
         builder.ConfigureListening();
         var services = builder.Services;
-        services.AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts().AddOAuth().AddCollections();
+        services.AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts().AddOAuth().AddCollections().AddBangumi();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<HttpErrorHandler>();
@@ -48,6 +49,7 @@ public static class Extensions
         app.MapSeedCompat();
         app.MapCatalog();
         app.MapCollections();
+        app.MapBangumi();
         app.MapQueueFunctions();
         return app;
     }

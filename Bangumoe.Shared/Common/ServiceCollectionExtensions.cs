@@ -1,4 +1,5 @@
 using Bangumoe.Accounts;
+using Bangumoe.Bangumi;
 using Bangumoe.Collections;
 using Bangumoe.Email;
 using Bangumoe.Hosting;
@@ -104,6 +105,19 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CollectionStore>();
         services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<CollectionStore>());
         services.AddSingleton<CollectionService>();
+        return services;
+    }
+
+    public static IServiceCollection AddBangumi(this IServiceCollection services)
+    {
+        services.AddOptions<BangumiOptions>().BindConfiguration("Bangumi").ValidateWith(BangumiOptions.Validate);
+        services.AddSingleton<BangumiTokenCipher>();
+        services.AddSingleton<BangumiClient>();
+        services.AddSingleton<BangumiLinkStore>();
+        services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<BangumiLinkStore>());
+        services.AddSingleton<BangumiBinding>();
+        services.AddSingleton<BangumiTokenRefresher>();
+        services.AddQueueFunction<ImportBangumiCollectionHandler>(BangumiBinding.FunctionName, BangumiBinding.QueueName);
         return services;
     }
 

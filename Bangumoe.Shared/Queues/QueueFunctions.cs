@@ -49,10 +49,11 @@ public sealed class QueueFunctionInvoker(IServiceScopeFactory scopes)
 /// <summary>Puts messages on a queue, base64-encoded JSON as the Functions queue trigger expects.</summary>
 public sealed class QueueSender(StorageClients storage)
 {
-    public async Task SendAsync<T>(string queueName, T payload, CancellationToken cancellationToken = default)
+    /// <param name="delay">How long the message stays invisible before a function may take it (up to 7 days).</param>
+    public async Task SendAsync<T>(string queueName, T payload, CancellationToken cancellationToken = default, TimeSpan? delay = null)
     {
         var queue = await storage.QueueAsync(queueName, cancellationToken).ConfigureAwait(false);
-        await queue.SendMessageAsync(JsonSerializer.Serialize(payload, QueueJson.Options), cancellationToken).ConfigureAwait(false);
+        await queue.SendMessageAsync(JsonSerializer.Serialize(payload, QueueJson.Options), visibilityTimeout: delay, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }
 

@@ -23,6 +23,7 @@ public sealed class ConfigurationTests
         (typeof(AccountOptions), "Accounts"),
         (typeof(LoginThrottleOptions), "LoginThrottle"),
         (typeof(Bangumoe.OAuth.OAuthOptions), "OAuth"),
+        (typeof(Bangumoe.Bangumi.BangumiOptions), "Bangumi"),
     ];
 
     /// <summary>Keys read directly rather than through a bound options class.</summary>
@@ -60,6 +61,11 @@ public sealed class ConfigurationTests
     [InlineData("OAuth:CodeLifetime", "01:00:00", "OAuth:CodeLifetime")]
     [InlineData("OAuth:RefreshReuseLeeway", "00:05:00", "OAuth:RefreshReuseLeeway")]
     [InlineData("Signing:Keys:0:PrivateKeyFile", "/nonexistent/key.pem", "Signing:Keys:0")]
+    [InlineData("Bangumi:ApiBaseUrl", "api.bgm.tv", "Bangumi:ApiBaseUrl")]
+    [InlineData("Bangumi:UserAgent", " ", "Bangumi:UserAgent")]
+    [InlineData("Bangumi:ClientId", "bgm123", "Bangumi:ClientSecret")]
+    [InlineData("Bangumi:ClientId", "bgm123", "Bangumi:TokenEncryptionKey")]
+    [InlineData("Bangumi:MaxAttempts", "0", "Bangumi:MaxAttempts")]
     public void Invalid_settings_fail_start_up_validation_naming_the_key(string key, string value, string named)
     {
         var settings = new Dictionary<string, string?>
@@ -95,7 +101,7 @@ public sealed class ConfigurationTests
         return new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging()
-            .AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts().AddOAuth()
+            .AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts().AddOAuth().AddCollections().AddBangumi()
             .BuildServiceProvider();
     }
 }

@@ -1,0 +1,144 @@
+using System.Security.Cryptography;
+using Bangumoe.Accounts;
+using Bangumoe.Collections;
+using Bangumoe.Queues;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Bangumoe.Bangumi;
+
+/// <summary>What travels on the <c>bangumi-import</c> queue: whose collection, and which import (a newer one supersedes).</summary>
+public sealed record BangumiImportRequest(string Uid, string ImportId);
+
+public enum BindOutcome
+{
+    Bound,
+
+    /// <summary>The state is unknown, expired, already used, or its user is gone: nothing changed.</summary>
+    InvalidState,
+
+    /// <summary>The user said no on Bangumi's page (or Bangumi sent an error instead of a code).</summary>
+    Denied,
+
+    /// <summary>Bangumi did not give us tokens for the code.</summary>
+    ExchangeFailed,
+}
+
+public sealed record BindResult(BindOutcome Outcome, string? Reason = null);
+
+/// <summary>
+/// Binding a Bangumi account: the state sent to Bangumi is random, stored hashed with the uid it was made for, lives
+/// minutes and is consumed by one conditional delete, so the callback needs no cookie and a forged or replayed state
+/// changes nothing. The tokens Bangumi returns are stored encrypted and an import is queued.
+/// </summary>
+public sealed class BangumiBinding(
+    BangumiLinkStore links,
+    BangumiClient client,
+    BangumiTokenCipher cipher,
+    CollectionStore collections,
+    UserStore users,
+    QueueSender queues,
+    IOptions<BangumiOptions> options,
+    TimeProvider time)
+{
+    public const string QueueName = "bangumi-import";
+    public const string FunctionName = "ImportBangumiCollection";
+    public const string AccessField = "access";
+    public const string RefreshField = "refresh";
+
+    /// <summary>An import that has shown no sign of life for this long is taken to be lost; a sync starts a new one.</summary>
+    internal static readonly TimeSpan StaleImport = TimeSpan.FromMinutes(10);
+
+    public static Error NotConfigured => new(ErrorKind.NotFound, "bangumi-not-configured", "Binding a Bangumi account is not set up on this server.");
+
+    public static Error NotBound => new(ErrorKind.NotFound, "bangumi-not-bound", "No Bangumi account is bound.");
+
+    public bool Enabled => options.Value.Enabled;
+
+    /// <summary>The URL of Bangumi's consent page for this user.</summary>
+    public async Task<Result<string>> StartAsync(string uid, CancellationToken ct = default)
+    {
+        if (!Enabled) return NotConfigured;
+        var state = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        await links.AddStateAsync(state, uid, time.GetUtcNow() + options.Value.StateLifetime, ct).ConfigureAwait(false);
+        return client.AuthorizeUrl(state);
+    }
+
+    public async Task<BindResult> CompleteAsync(string? state, string? code, string? error, CancellationToken ct = default)
+    {
+        if (!Enabled || string.IsNullOrEmpty(state)) return new(BindOutcome.InvalidState);
+        var pending = await links.ConsumeStateAsync(state, ct).ConfigureAwait(false);
+        if (pending is null || pending.ExpiresAt < time.GetUtcNow()) return new(BindOutcome.InvalidState);
+        if (!string.IsNullOrEmpty(error) || string.IsNullOrEmpty(code)) return new(BindOutcome.Denied, error);
+        var user = await users.GetAsync(pending.Uid, ct).ConfigureAwait(false);
+        if (user is not { Registered: true }) return new(BindOutcome.InvalidState);
+
+        var exchange = await client.ExchangeCodeAsync(code, ct).ConfigureAwait(false);
+        if (!exchange.Ok) return new(BindOutcome.ExchangeFailed, exchange.Reason);
+        var tokens = exchange.Value!;
+
+        BangumiLinkEntity link;
+        do
+        {
+            var now = time.GetUtcNow();
+            link = await links.GetAsync(pending.Uid, ct).ConfigureAwait(false) ?? new BangumiLinkEntity { PartitionKey = Storage.KeyEncoding.Escape(pending.Uid) };
+            if (link.BangumiUserId != tokens.UserId)
+            {
+                // Another Bangumi account than before: what we knew of the old one no longer applies.
+                link.BangumiUsername = null;
+                link.BangumiNickname = null;
+            }
+            link.BangumiUserId = tokens.UserId;
+            link.BoundAt = now;
+            SetTokens(link, tokens, now);
+            link.QueueNewImport(now);
+        }
+        while (!await links.TrySaveAsync(link, ct).ConfigureAwait(false));
+        await queues.SendAsync(QueueName, new BangumiImportRequest(link.Uid, link.ImportId), ct).ConfigureAwait(false);
+        return new(BindOutcome.Bound);
+    }
+
+    public Task<BangumiLinkEntity?> GetAsync(string uid, CancellationToken ct = default) => links.GetAsync(uid, ct);
+
+    /// <summary>Queues a new import, unless one is already queued or running (then that one is the answer).</summary>
+    public async Task<Result<BangumiLinkEntity>> SyncAsync(string uid, CancellationToken ct = default)
+    {
+        while (true)
+        {
+            var link = await links.GetAsync(uid, ct).ConfigureAwait(false);
+            if (link is null) return NotBound;
+            if (link.NeedsReauthorization)
+                return new Error(ErrorKind.Conflict, "bangumi-reauthorization-required", "Bangumi no longer accepts our authorization: bind your Bangumi account again.");
+            var now = time.GetUtcNow();
+            if (InProgress(link, now)) return link;
+            link.QueueNewImport(now);
+            if (!await links.TrySaveAsync(link, ct).ConfigureAwait(false)) continue;
+            await queues.SendAsync(QueueName, new BangumiImportRequest(link.Uid, link.ImportId), ct).ConfigureAwait(false);
+            return link;
+        }
+    }
+
+    /// <summary>Forgets the binding and its tokens; with <paramref name="purge"/> also the items imported from Bangumi.</summary>
+    public async Task<Error?> UnbindAsync(string uid, bool purge, CancellationToken ct = default)
+    {
+        if (!await links.DeleteAsync(uid, ct).ConfigureAwait(false)) return NotBound;
+        if (purge) await collections.DeleteImportedAsync(uid, ct).ConfigureAwait(false);
+        return null;
+    }
+
+    public void SetTokens(BangumiLinkEntity link, BangumiTokens tokens, DateTimeOffset now)
+    {
+        link.AccessTokenCipher = cipher.Encrypt(tokens.AccessToken, link.Uid, AccessField);
+        link.RefreshTokenCipher = cipher.Encrypt(tokens.RefreshToken, link.Uid, RefreshField);
+        link.AccessTokenExpiresAt = now + tokens.ExpiresIn;
+        link.NeedsReauthorization = false;
+        link.RefreshingUntil = null;
+    }
+
+    private static bool InProgress(BangumiLinkEntity link, DateTimeOffset now) => link.ImportStatus switch
+    {
+        ImportStatus.Queued => link.QueuedAt is { } queued && now - queued < StaleImport,
+        ImportStatus.Running => link.LeaseUntil is { } lease && lease > now,
+        _ => false,
+    };
+}

@@ -1,0 +1,286 @@
+using Bangumoe.Collections;
+using Bangumoe.Queues;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Bangumoe.Bangumi;
+
+/// <summary>
+/// The <c>ImportBangumiCollection</c> queue function: reads the user's Bangumi anime collection page by page
+/// (COLLECTIONS.md §8) and writes it into the catalog and the user's collection.
+/// <list type="bullet">
+/// <item>Idempotent: items are keyed by subject, unchanged items are not written, so a second run changes nothing.</item>
+/// <item>Resumable: the offset and counts are saved after every page; a crashed or timed-out run is taken over from there
+/// once its lease lapses. A newer import (sync, rebind) or an unbind makes the old run stop at its next save.</item>
+/// <item>Last writer wins per item: Bangumi's <c>updated_at</c> against the item's, so an edit made in Bangumoe after
+/// the item last changed on Bangumi is kept.</item>
+/// <item>On 401 the token is refreshed once (see <see cref="BangumiTokenRefresher"/>); 429 and 5xx are retried with
+/// back-off; when the tries run out the import is marked failed with the reason.</item>
+/// </list>
+/// </summary>
+public sealed partial class ImportBangumiCollectionHandler(
+    BangumiLinkStore links,
+    BangumiClient client,
+    BangumiTokenCipher cipher,
+    BangumiTokenRefresher refresher,
+    AnimeCatalog catalog,
+    CollectionStore collections,
+    QueueSender queues,
+    IOptions<BangumiOptions> options,
+    IOptions<QueueOptions> queueOptions,
+    TimeProvider time,
+    ILogger<ImportBangumiCollectionHandler> logger) : IQueueMessageHandler
+{
+    private BangumiOptions Options => options.Value;
+
+    // The run below reaches the services through these (a nested class cannot see primary-constructor parameters).
+    private BangumiClient Client => client;
+    private BangumiTokenCipher Cipher => cipher;
+    private BangumiTokenRefresher Refresher => refresher;
+    private AnimeCatalog Catalog => catalog;
+    private CollectionStore Collections => collections;
+    private BangumiLinkStore Links => links;
+    private TimeProvider Time => time;
+
+    /// <summary>How long a run may go without saving before another worker may take it over.</summary>
+    private TimeSpan Lease => Options.RequestTimeout + Options.RequestTimeout + Options.MaxRetryDelay + TimeSpan.FromSeconds(30);
+
+    public async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
+    {
+        var request = message.Deserialize<BangumiImportRequest>();
+        try
+        {
+            await RunAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && message.DequeueCount >= queueOptions.Value.MaxDequeueCount)
+        {
+            // The queue gives up on this message now: say so to the user instead of leaving the import "running".
+            var link = await links.GetAsync(request.Uid, CancellationToken.None).ConfigureAwait(false);
+            if (link?.ImportId == request.ImportId) await FailAsync(link, "The import stopped on an internal error; try syncing again.").ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task RunAsync(BangumiImportRequest request, CancellationToken ct)
+    {
+        var link = await links.GetAsync(request.Uid, ct).ConfigureAwait(false);
+        if (link is null || link.ImportId != request.ImportId || link.ImportStatus is ImportStatus.Done or ImportStatus.Failed) return;
+        var now = time.GetUtcNow();
+        if (link.ImportStatus == ImportStatus.Running && link.LeaseUntil > now)
+        {
+            // Another worker runs this import (or this is a second delivery). Look again once its lease would lapse.
+            await queues.SendAsync(BangumiBinding.QueueName, request, ct, link.LeaseUntil.Value - now + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            return;
+        }
+        link.ImportStatus = ImportStatus.Running;
+        link.StartedAt ??= now;
+        link.ImportError = null;
+        link.LeaseUntil = now + Lease;
+        if (!await links.TrySaveAsync(link, ct).ConfigureAwait(false)) return; // changed under us: whoever changed it decides
+
+        var run = new Run(this, link);
+        try
+        {
+            await run.ImportAsync(ct).ConfigureAwait(false);
+        }
+        catch (ImportFailed failed)
+        {
+            await FailAsync(run.Link, failed.Message).ConfigureAwait(false);
+        }
+        catch (ImportSuperseded)
+        {
+            LogSuperseded(request.Uid, request.ImportId);
+        }
+    }
+
+    private async Task FailAsync(BangumiLinkEntity link, string reason)
+    {
+        var importId = link.ImportId;
+        while (true)
+        {
+            link.ImportStatus = ImportStatus.Failed;
+            link.ImportError = reason;
+            link.FinishedAt = time.GetUtcNow();
+            link.LeaseUntil = null;
+            if (await links.TrySaveAsync(link, CancellationToken.None).ConfigureAwait(false)) return;
+            var fresh = await links.GetAsync(link.Uid, CancellationToken.None).ConfigureAwait(false);
+            if (fresh is null || fresh.ImportId != importId) return;
+            link = fresh;
+        }
+    }
+
+    private sealed class ImportFailed(string reason) : Exception(reason);
+
+    private sealed class ImportSuperseded : Exception;
+
+    /// <summary>One run of one import: the binding row as last saved, and the user's items as last seen.</summary>
+    private sealed class Run(ImportBangumiCollectionHandler h, BangumiLinkEntity link)
+    {
+        public BangumiLinkEntity Link { get; private set; } = link;
+
+        private string Uid => Link.Uid;
+
+        public async Task ImportAsync(CancellationToken ct)
+        {
+            var me = await CallAsync((token, c) => h.Client.GetMeAsync(token, c), ct).ConfigureAwait(false);
+            Link.BangumiUserId = me.Id;
+            Link.BangumiUsername = me.Username;
+            Link.BangumiNickname = me.Nickname;
+            await SaveAsync(ct).ConfigureAwait(false);
+
+            var existing = await h.Collections.LoadAllAsync(Uid, ct).ConfigureAwait(false);
+            while (Link.Total is null || Link.NextOffset < Link.Total)
+            {
+                var offset = Link.NextOffset;
+                var page = await CallAsync((token, c) => h.Client.GetAnimeCollectionsAsync(token, me.Username, offset, c), ct).ConfigureAwait(false);
+                var items = page.Data
+                    .Where(i => i.SubjectType == 2 && i.Subject is not null && CollectionStatus.FromBangumiType(i.Type) is not null)
+                    .DistinctBy(i => i.SubjectId)
+                    .ToList();
+                await WriteAsync(items, existing, ct).ConfigureAwait(false);
+                Link.Imported += items.Count;
+                Link.Total = page.Total;
+                // A page may hold fewer items than asked before the end (COLLECTIONS.md §3): step by the page size.
+                Link.NextOffset = offset + BangumiClient.PageSize;
+                await SaveAsync(ct).ConfigureAwait(false);
+            }
+
+            Link.ImportStatus = ImportStatus.Done;
+            Link.FinishedAt = h.Time.GetUtcNow();
+            Link.LeaseUntil = null;
+            Link.NextOffset = Link.Total ?? 0;
+            await SaveAsync(ct).ConfigureAwait(false);
+        }
+
+        private async Task WriteAsync(List<BangumiCollectionItem> items, Dictionary<string, CollectionEntity> existing, CancellationToken ct)
+        {
+            if (items.Count == 0) return;
+            var anime = items.Select(i => AnimeOf(i.Subject!)).ToList();
+            await h.Catalog.UpsertImportedAsync(anime, ct).ConfigureAwait(false);
+            var byId = anime.ToDictionary(a => a.Id, StringComparer.Ordinal);
+
+            var pending = items;
+            for (var round = 0; pending.Count > 0; round++)
+            {
+                if (round > 0)
+                {
+                    // Lost a race with the user's own edits: read those items again and decide again.
+                    foreach (var item in pending)
+                    {
+                        var id = AnimeEntity.BangumiIdOf(item.SubjectId);
+                        if (await h.Collections.GetAsync(Uid, id, ct).ConfigureAwait(false) is { } fresh) existing[id] = fresh;
+                        else existing.Remove(id);
+                    }
+                }
+                if (round > 10) throw new InvalidOperationException("Collection items kept changing during the import.");
+                var writes = new List<CollectionWrite>();
+                var itemOf = new Dictionary<CollectionWrite, BangumiCollectionItem>();
+                foreach (var item in pending)
+                {
+                    var write = Decide(item, byId[AnimeEntity.BangumiIdOf(item.SubjectId)], existing.GetValueOrDefault(AnimeEntity.BangumiIdOf(item.SubjectId)));
+                    if (write is null) continue;
+                    writes.Add(write);
+                    itemOf[write] = item;
+                }
+                var lost = await h.Collections.SaveManyAsync(writes, ct).ConfigureAwait(false);
+                foreach (var write in writes.Except(lost)) existing[write.Next.AnimeId] = write.Next;
+                pending = lost.Select(w => itemOf[w]).ToList();
+            }
+        }
+
+        private CollectionWrite? Decide(BangumiCollectionItem item, AnimeEntity anime, CollectionEntity? current)
+        {
+            var now = h.Time.GetUtcNow();
+            var next = new CollectionEntity
+            {
+                PartitionKey = Link.PartitionKey,
+                Status = CollectionStatus.FromBangumiType(item.Type)!,
+                Score = item.Rate is >= 1 and <= 10 ? item.Rate : null,
+                Comment = string.IsNullOrWhiteSpace(item.Comment) ? null : item.Comment.Trim(),
+                EpisodesWatched = Math.Max(0, item.EpStatus),
+                Private = item.Private,
+                CreatedAt = current?.CreatedAt ?? now,
+                UpdatedAt = item.UpdatedAt ?? DateTimeOffset.UnixEpoch,
+                FromBangumi = true,
+            };
+            next.CopyAnime(anime);
+            if (current is null) return new CollectionWrite(null, next);
+            if (current.SameData(next) || current.UpdatedAt >= next.UpdatedAt) return null;
+            return new CollectionWrite(current, next);
+        }
+
+        private static AnimeEntity AnimeOf(BangumiSubject s) => new()
+        {
+            RowKey = AnimeEntity.BangumiIdOf(s.Id),
+            Name = Clip(FirstText(s.Name, s.NameCn) ?? $"Bangumi subject {s.Id}", AnimeCatalog.NameMaxLength),
+            NameCn = FirstText(s.NameCn) is { } cn ? Clip(cn, AnimeCatalog.NameMaxLength) : null,
+            Episodes = s.Eps > 0 ? s.Eps : null,
+            AirDate = s.Date is { } d && AnimeCatalog.IsDate(d) ? d : null,
+            Image = FirstText(s.Images?.Large, s.Images?.Common, s.Images?.Medium) is { } url && Accounts.AccountRules.IsHttpUrl(url) && url.Length <= AnimeCatalog.ImageMaxLength ? url : null,
+            BangumiId = s.Id,
+        };
+
+        private static string? FirstText(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
+
+        private static string Clip(string text, int max) => text.EnumerateRunes().Count() <= max ? text : string.Concat(text.EnumerateRunes().Take(max));
+
+        /// <summary>Saves progress (and renews the lease); a row changed by anyone else means this run is over.</summary>
+        private async Task SaveAsync(CancellationToken ct)
+        {
+            Link.LeaseUntil = Link.ImportStatus == ImportStatus.Running ? h.Time.GetUtcNow() + h.Lease : null;
+            if (!await h.Links.TrySaveAsync(Link, ct).ConfigureAwait(false)) throw new ImportSuperseded();
+        }
+
+        /// <summary>One Bangumi call with the policy: refresh once on 401, back off on 429/5xx, fail on other 4xx.</summary>
+        private async Task<T> CallAsync<T>(Func<string, CancellationToken, Task<BangumiResponse<T>>> call, CancellationToken ct)
+        {
+            var refreshed = false;
+            for (var attempt = 1; ; attempt++)
+            {
+                var token = h.Cipher.Decrypt(Link.AccessTokenCipher, Uid, BangumiBinding.AccessField)
+                    ?? throw new ImportFailed("The stored Bangumi token cannot be read; bind your Bangumi account again.");
+                var response = await call(token, ct).ConfigureAwait(false);
+                TimeSpan? retryAfter = response.RetryAfter;
+                string? reason = response.Reason;
+                switch (response.Outcome)
+                {
+                    case BangumiOutcome.Ok:
+                        return response.Value!;
+                    case BangumiOutcome.Rejected:
+                        throw new ImportFailed(response.Reason ?? "Bangumi refused the request.");
+                    case BangumiOutcome.Unauthorized when refreshed:
+                        throw new ImportFailed((response.Reason ?? "Bangumi refused the token") + " It did so after a refresh too; bind your Bangumi account again.");
+                    case BangumiOutcome.Unauthorized:
+                        var refresh = await h.Refresher.RefreshAsync(Uid, Link.AccessTokenCipher, ct).ConfigureAwait(false);
+                        if (refresh.Unbound) throw new ImportSuperseded();
+                        if (refresh.Reauthorize) throw new ImportFailed(refresh.Failure!);
+                        if (refresh.Link is { } fresh)
+                        {
+                            if (fresh.ImportId != Link.ImportId) throw new ImportSuperseded();
+                            Link = fresh;
+                            refreshed = true;
+                            attempt--; // the refresh is not a failed try of the request
+                            continue;
+                        }
+                        reason = refresh.Failure;
+                        retryAfter = refresh.RetryAfter;
+                        break;
+                }
+                if (attempt >= h.Options.MaxAttempts)
+                    throw new ImportFailed($"{reason} Gave up after {attempt} tries.");
+                var backoff = h.Options.RetryBaseDelay * Math.Pow(2, attempt - 1) * (0.8 + 0.4 * Random.Shared.NextDouble());
+                var wait = retryAfter is { } asked && asked > backoff ? asked : backoff;
+                if (wait > h.Options.MaxRetryDelay) wait = h.Options.MaxRetryDelay;
+                h.LogRetry(Uid, reason, attempt, wait);
+                await SaveAsync(ct).ConfigureAwait(false);
+                await Task.Delay(wait, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bangumi import {ImportId} of {Uid} was superseded or unbound; this run stops")]
+    private partial void LogSuperseded(string uid, string importId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bangumi import of {Uid}: {Reason} (try {Attempt}); retrying in {Wait}")]
+    private partial void LogRetry(string uid, string? reason, int attempt, TimeSpan wait);
+}
