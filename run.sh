@@ -6,7 +6,12 @@
 #   ./run.sh                      app on http://127.0.0.1:7071
 #   BANGUMOE_PORT=8080 ./run.sh   app on http://127.0.0.1:8080
 #
-# State (Azurite data, logs, the development signing key) lives in .data/.
+# Bangumi binding: unless Bangumi__ClientId is set (a real bgm.tv app), the
+# script also starts the fake Bangumi (Bangumoe.FakeBangumi) on
+# http://127.0.0.1:7081 with a demo user "sai" and points the app at it.
+# BANGUMOE_FAKE_BANGUMI=0 leaves it out (binding is then switched off).
+#
+# State (Azurite data, logs, the development keys) lives in .data/.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -23,6 +28,11 @@ APP_DIR="$ROOT/Bangumoe.Functions/bin/Release/net10.0"
 APP_DLL="$APP_DIR/Bangumoe.Functions.dll"
 PORT="${BANGUMOE_PORT:-7071}"
 HOST=127.0.0.1
+FAKE_PORT="${FAKE_BANGUMI_PORT:-7081}"
+USE_FAKE_BANGUMI=0
+if [[ -z "${Bangumi__ClientId:-}" && "${BANGUMOE_FAKE_BANGUMI:-1}" != 0 ]]; then
+  USE_FAKE_BANGUMI=1
+fi
 
 if [[ ! "$PORT" =~ ^[0-9]+$ ]] || ((PORT < 1 || PORT > 65535)); then
   die "BANGUMOE_PORT must be a TCP port number (got '$PORT')."
@@ -128,6 +138,29 @@ if ! dotnet build Bangumoe.Functions/Bangumoe.Functions.csproj -c Release -nolog
 fi
 [[ -f "$APP_DLL" ]] || die "build succeeded but $APP_DLL does not exist."
 
+# --- the fake Bangumi (demo binding without bgm.tv) -------------------------
+
+PUBLIC_URL="${PublicBaseUrl:-http://$HOST:$PORT}"
+if ((USE_FAKE_BANGUMI)); then
+  log "Building Bangumoe.FakeBangumi (Release)"
+  dotnet build Bangumoe.FakeBangumi/Bangumoe.FakeBangumi.csproj -c Release -nologo -v q ||
+    die "dotnet build of the fake Bangumi failed; see the errors above."
+  if port_open "$HOST" "$FAKE_PORT"; then
+    die "something is already listening on $HOST:$FAKE_PORT; stop it, choose another port with FAKE_BANGUMI_PORT=..., or BANGUMOE_FAKE_BANGUMI=0"
+  fi
+  log "Starting the fake Bangumi on http://$HOST:$FAKE_PORT (log: .data/fake-bangumi.log)"
+  start_bg "fake Bangumi" "$DATA_DIR/fake-bangumi.log" \
+    dotnet "$ROOT/Bangumoe.FakeBangumi/bin/Release/net10.0/Bangumoe.FakeBangumi.dll" \
+    --urls "http://$HOST:$FAKE_PORT" \
+    --FakeBangumi:ClientId=bgm-demo-client --FakeBangumi:ClientSecret=bgm-demo-secret \
+    --FakeBangumi:RedirectUri="${PUBLIC_URL%/}/oauth2.0/redirect"
+  wait_for_port "$HOST" "$FAKE_PORT" 60 "fake Bangumi" "${STARTED_PIDS[-1]}"
+  export Bangumi__OAuthBaseUrl="http://$HOST:$FAKE_PORT"
+  export Bangumi__ApiBaseUrl="http://$HOST:$FAKE_PORT"
+  export Bangumi__ClientId=bgm-demo-client
+  export Bangumi__ClientSecret=bgm-demo-secret
+fi
+
 # --- development signing key ------------------------------------------------
 
 SIGNING_KEY="$DATA_DIR/signing-key.pem"
@@ -141,6 +174,15 @@ if [[ ! -s "$SIGNING_KEY" ]]; then
   mv "$SIGNING_KEY.tmp" "$SIGNING_KEY"
   chmod 600 "$SIGNING_KEY"
 fi
+
+# --- development key for Bangumi tokens at rest -----------------------------
+
+TOKEN_KEY="$DATA_DIR/bangumi-token-key"
+if [[ ! -s "$TOKEN_KEY" ]]; then
+  log "Creating a development key for Bangumi tokens in .data/bangumi-token-key"
+  (umask 077 && head -c 32 /dev/urandom | base64 >"$TOKEN_KEY")
+fi
+export Bangumi__TokenEncryptionKey="${Bangumi__TokenEncryptionKey:-$(cat "$TOKEN_KEY")}"
 
 # --- the app ----------------------------------------------------------------
 
@@ -167,8 +209,13 @@ APP_PID="${STARTED_PIDS[-1]}"
 wait_for_port "$HOST" "$PORT" 60 "Bangumoe" "$APP_PID"
 
 PUBLIC_NOTE=""
+if ((USE_FAKE_BANGUMI)); then
+  PUBLIC_NOTE="
+    Fake Bangumi: http://$HOST:$FAKE_PORT   (bind as 'sai': see README, \"Bangumi binding\")"
+fi
 if [[ "$PublicBaseUrl" != "$Urls" ]]; then
   PUBLIC_NOTE="
+${PUBLIC_NOTE}
     Public URL:  $PublicBaseUrl   (PublicBaseUrl, used in links the app sends)"
 fi
 cat <<EOF

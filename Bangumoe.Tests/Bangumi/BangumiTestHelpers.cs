@@ -1,0 +1,149 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Bangumoe.FakeBangumi;
+using Bangumoe.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Bangumoe.Tests.Bangumi;
+
+/// <summary>
+/// A fake Bangumi on a real loopback port and a Bangumoe app configured as its OAuth client, one pair per test class.
+/// Tests in a class run one after another, so the fake's faults and auto-approving user belong to the running test.
+/// </summary>
+public sealed class BangumiFixture(Emulators emulators) : IAsyncLifetime
+{
+    public const string ClientId = "bgm-test-client";
+    public const string ClientSecret = "bgm-test-secret";
+    public const string UserAgent = "bangumoe-tests/bangumoe/1.0 (https://example.com/bangumoe)";
+    public static readonly string TokenKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public FakeBangumi.FakeBangumi Fake { get; private set; } = null!;
+
+    public BangumoeApp App { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Fake = await FakeBangumi.FakeBangumi.StartAsync(new FakeBangumiOptions
+        {
+            ClientId = ClientId,
+            ClientSecret = ClientSecret,
+            RedirectUri = BangumoeApp.PublicBaseUrl + "/oauth2.0/redirect",
+        });
+        App = new BangumoeApp(emulators, Settings(Fake.BaseUrl));
+    }
+
+    public static Dictionary<string, string?> Settings(string bangumiUrl) => new()
+    {
+        ["Bangumi:OAuthBaseUrl"] = bangumiUrl,
+        ["Bangumi:ApiBaseUrl"] = bangumiUrl,
+        ["Bangumi:ClientId"] = ClientId,
+        ["Bangumi:ClientSecret"] = ClientSecret,
+        ["Bangumi:UserAgent"] = UserAgent,
+        ["Bangumi:TokenEncryptionKey"] = TokenKey,
+        ["Bangumi:MaxAttempts"] = "4",
+        ["Bangumi:RetryBaseDelay"] = "00:00:00.050",
+        ["Bangumi:MaxRetryDelay"] = "00:00:01",
+        ["Bangumi:RequestTimeout"] = "00:00:05",
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Fake.DisposeAsync();
+    }
+}
+
+/// <summary>What a user does to bind Bangumi, step by step, and how a test watches the import.</summary>
+public static class BangumiSteps
+{
+    /// <summary>A Bangumoe client that does not follow redirects, so each hop can be checked.</summary>
+    public static HttpClient NoRedirects(this BangumoeApp app) => app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    /// <summary>A browser-like client for the fake Bangumi (real HTTP), not following redirects either.</summary>
+    public static HttpClient BangumiBrowser() => new(new HttpClientHandler { AllowAutoRedirect = false });
+
+    /// <summary>
+    /// Bangumoe's /api/bangumi/bind → Bangumi's consent (auto-approved as <paramref name="bangumiUser"/>) → the callback
+    /// on Bangumoe. Returns the callback's status and page.
+    /// </summary>
+    public static async Task<(HttpStatusCode Status, string Html)> BindAsync(this BangumiFixture f, TestUser user, FakeUser bangumiUser)
+    {
+        var bangumoe = f.App.NoRedirects();
+        var bind = await bangumoe.Send(HttpMethod.Get, "/api/bangumi/bind", user.Token);
+        Assert.Equal(HttpStatusCode.Redirect, bind.StatusCode);
+        var callback = await f.ApproveOnBangumiAsync(bind.Headers.Location!, bangumiUser);
+        return await FollowCallbackAsync(bangumoe, callback);
+    }
+
+    /// <summary>Bangumi's consent page approves; returns where Bangumi sends the browser back to.</summary>
+    public static async Task<Uri> ApproveOnBangumiAsync(this BangumiFixture f, Uri authorizeUrl, FakeUser bangumiUser)
+    {
+        Assert.StartsWith(f.Fake.BaseUrl + "/oauth/authorize?", authorizeUrl.ToString(), StringComparison.Ordinal);
+        f.Fake.Options.AutoApproveUsername = bangumiUser.Username;
+        using var browser = BangumiBrowser();
+        using var approved = await browser.GetAsync(authorizeUrl);
+        Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
+        var back = approved.Headers.Location!;
+        Assert.StartsWith(BangumoeApp.PublicBaseUrl + "/oauth2.0/redirect?", back.ToString(), StringComparison.Ordinal);
+        return back;
+    }
+
+    public static async Task<(HttpStatusCode Status, string Html)> FollowCallbackAsync(HttpClient bangumoe, Uri callback)
+    {
+        using var response = await bangumoe.GetAsync(callback.PathAndQuery);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public static async Task<JsonElement> BindingAsync(this HttpClient client, TestUser user) =>
+        await (await client.Send(HttpMethod.Get, "/api/me/bangumi", user.Token)).Ok();
+
+    /// <summary>Polls /api/me/bangumi until the import is done or failed (or the time is up).</summary>
+    public static async Task<JsonElement> WaitForImportAsync(this HttpClient client, TestUser user, string? importId = null, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var binding = await client.BindingAsync(user);
+            var import = binding.GetProperty("import");
+            var status = import.ValueKind == JsonValueKind.Object ? import.GetProperty("status").GetString() : null;
+            var sameImport = importId is null || import.GetProperty("id").GetString() == importId;
+            if (sameImport && status is "done" or "failed") return binding;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"The import did not finish within {seconds} s: {binding}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Every item of the user's collection, following next_cursor.</summary>
+    public static async Task<List<JsonElement>> AllItemsAsync(this HttpClient client, TestUser user, string path = "/api/me/collection")
+    {
+        var items = new List<JsonElement>();
+        string? cursor = null;
+        do
+        {
+            var page = await (await client.Send(HttpMethod.Get, $"{path}?limit=100" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)), user.Token)).Ok();
+            items.AddRange(page.GetProperty("items").EnumerateArray());
+            cursor = page.GetProperty("next_cursor").GetString();
+        }
+        while (cursor is not null);
+        return items;
+    }
+
+    /// <summary>The user's anime collection as Bangumi itself serves it to the owner (all pages, private items included).</summary>
+    public static async Task<List<JsonElement>> BangumiAnimeAsync(this BangumiFixture f, FakeUser user)
+    {
+        var token = f.Fake.IssueTokensFor(user, out _);
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", BangumiFixture.UserAgent);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var items = new List<JsonElement>();
+        for (var offset = 0; ; offset += 50)
+        {
+            var page = JsonDocument.Parse(await http.GetStringAsync($"{f.Fake.BaseUrl}/v0/users/{user.Username}/collections?subject_type=2&limit=50&offset={offset}")).RootElement.Clone();
+            items.AddRange(page.GetProperty("data").EnumerateArray());
+            if (offset + 50 >= page.GetProperty("total").GetInt32()) return items;
+        }
+    }
+
+    public static string NewBangumiName() => "bgm" + Convert.ToHexString(RandomNumberGenerator.GetBytes(5)).ToLowerInvariant();
+}
