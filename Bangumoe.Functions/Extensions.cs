@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Bangumoe.Functions.Accounts;
 using Bangumoe.Functions.Bangumi;
 using Bangumoe.Functions.Collections;
@@ -22,7 +23,12 @@ public static class Extensions
         services.AddExceptionHandler<HttpErrorHandler>();
         // Bad input throws, so HttpErrorHandler can answer with a problem that names the field.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // "12" is not a number: a client sending the wrong type hears so instead of being guessed at.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();

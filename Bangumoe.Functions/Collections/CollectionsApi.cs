@@ -97,9 +97,7 @@ public static class CollectionApi
 
     public static async Task<IResult> Put(string anime_id, JsonElement body, CurrentUser me, CollectionService collections, HttpContext context, CancellationToken ct)
     {
-        var input = CollectionInput.Parse(body);
-        if (!input.Ok) return input.Error!.ToProblem(context);
-        var result = await collections.PutAsync(me.User.Uid, anime_id, input.Value!, ct);
+        var result = await collections.PutAsync(me.User.Uid, anime_id, body, ct);
         if (!result.Ok) return result.Error!.ToProblem(context);
         var view = CollectionItemView.Of(result.Value!.Item);
         return result.Value.Created ? TypedResults.Created($"/api/me/collection/{anime_id}", view) : TypedResults.Ok(view);

@@ -20,7 +20,8 @@ public sealed record CollectionInput(string Status, Optional<int?> Score, Option
     public const int CommentMaxLength = 256;
     public const int MaxEpisodesWatched = 10000;
 
-    public static Result<CollectionInput> Parse(JsonElement body)
+    /// <param name="episodes">The anime's episode count, when known: episodes_watched may not exceed it.</param>
+    public static Result<CollectionInput> Parse(JsonElement body, int? episodes = null)
     {
         var errors = new FieldErrors();
         if (body.ValueKind != JsonValueKind.Object) return Error.Field("body", "Must be a JSON object.");
@@ -32,7 +33,9 @@ public sealed record CollectionInput(string Status, Optional<int?> Score, Option
         else status = s.GetString();
 
         var score = Int(body, "score", 1, 10, errors, "Must be a whole number from 1 to 10, or null for no score.");
-        var episodes = Int(body, "episodes_watched", 0, MaxEpisodesWatched, errors, $"Must be a whole number from 0 to {MaxEpisodesWatched}.");
+        var watched = episodes is { } total
+            ? Int(body, "episodes_watched", 0, total, errors, $"Must be a whole number from 0 to {total}, the number of episodes of this anime.")
+            : Int(body, "episodes_watched", 0, MaxEpisodesWatched, errors, $"Must be a whole number from 0 to {MaxEpisodesWatched}.");
 
         var comment = default(Optional<string?>);
         if (body.TryGetProperty("comment", out var c))
@@ -56,7 +59,7 @@ public sealed record CollectionInput(string Status, Optional<int?> Score, Option
             else errors.Add("private", "Must be true or false.");
         }
 
-        return errors.Any ? errors.ToError() : new CollectionInput(status!, score, comment, episodes, isPrivate);
+        return errors.Any ? errors.ToError() : new CollectionInput(status!, score, comment, watched, isPrivate);
     }
 
     private static Optional<int?> Int(JsonElement body, string name, int min, int max, FieldErrors errors, string message)

@@ -14,13 +14,14 @@ public sealed class CollectionService(CollectionStore store, AnimeCatalog catalo
 
     public static Error ItemNotFound => new(ErrorKind.NotFound, "collection-item-not-found", "This anime is not in the collection.");
 
-    /// <summary>Creates or updates the item. Nothing is written unless every field is valid.</summary>
-    public async Task<Result<SavedItem>> PutAsync(string uid, string animeId, CollectionInput input, CancellationToken ct = default)
+    /// <summary>Creates or updates the item from the request body. Nothing is written unless every field is valid.</summary>
+    public async Task<Result<SavedItem>> PutAsync(string uid, string animeId, System.Text.Json.JsonElement body, CancellationToken ct = default)
     {
         var anime = await catalog.GetAsync(animeId, ct).ConfigureAwait(false);
         if (anime is null) return AnimeNotFound;
-        if (input.EpisodesWatched is { IsSet: true, Value: { } watched } && anime.Episodes is { } total && watched > total)
-            return Error.Field("episodes_watched", $"Must be at most {total}, the number of episodes of this anime.");
+        var parsed = CollectionInput.Parse(body, anime.Episodes);
+        if (!parsed.Ok) return parsed.Error!;
+        var input = parsed.Value!;
 
         // A lost race re-reads and applies the change again on top of the winner's write.
         for (var attempt = 0; ; attempt++)
