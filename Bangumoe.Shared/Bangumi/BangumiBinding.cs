@@ -90,6 +90,8 @@ public sealed class BangumiBinding(
             }
             link.BangumiUserId = tokens.UserId;
             link.BoundAt = now;
+            link.Unbound = false;
+            link.PurgeOnUnbind = false;
             SetTokens(link, tokens, now);
             link.QueueNewImport(now);
         }
@@ -98,7 +100,9 @@ public sealed class BangumiBinding(
         return new(BindOutcome.Bound);
     }
 
-    public Task<BangumiLinkEntity?> GetAsync(string uid, CancellationToken ct = default) => links.GetAsync(uid, ct);
+    /// <summary>The binding, or null when there is none (never bound, or unbound).</summary>
+    public async Task<BangumiLinkEntity?> GetAsync(string uid, CancellationToken ct = default) =>
+        await links.GetAsync(uid, ct).ConfigureAwait(false) is { IsBound: true } link ? link : null;
 
     /// <summary>Queues a new import, unless one is already queued or running (then that one is the answer).</summary>
     public async Task<Result<BangumiLinkEntity>> SyncAsync(string uid, CancellationToken ct = default)
@@ -106,7 +110,7 @@ public sealed class BangumiBinding(
         while (true)
         {
             var link = await links.GetAsync(uid, ct).ConfigureAwait(false);
-            if (link is null) return NotBound;
+            if (link is not { IsBound: true }) return NotBound;
             if (link.NeedsReauthorization)
                 return new Error(ErrorKind.Conflict, "bangumi-reauthorization-required", "Bangumi no longer accepts our authorization: bind your Bangumi account again.");
             var now = time.GetUtcNow();
@@ -118,10 +122,31 @@ public sealed class BangumiBinding(
         }
     }
 
-    /// <summary>Forgets the binding and its tokens; with <paramref name="purge"/> also the items imported from Bangumi.</summary>
+    /// <summary>
+    /// Forgets the binding and its tokens; with <paramref name="purge"/> also the items imported from Bangumi. The row
+    /// becomes an unbound marker first, which stops a running import at its next save; that import then removes what
+    /// it wrote meanwhile if a purge was asked for (see <see cref="ImportBangumiCollectionHandler"/>).
+    /// </summary>
     public async Task<Error?> UnbindAsync(string uid, bool purge, CancellationToken ct = default)
     {
-        if (!await links.DeleteAsync(uid, ct).ConfigureAwait(false)) return NotBound;
+        while (true)
+        {
+            var link = await links.GetAsync(uid, ct).ConfigureAwait(false);
+            if (link is not { IsBound: true }) return NotBound;
+            link.Unbound = true;
+            link.PurgeOnUnbind = purge;
+            link.AccessTokenCipher = "";
+            link.RefreshTokenCipher = "";
+            link.BangumiUserId = null;
+            link.BangumiUsername = null;
+            link.BangumiNickname = null;
+            link.NeedsReauthorization = false;
+            link.RefreshingUntil = null;
+            link.ImportId = "";
+            link.ImportStatus = "";
+            link.LeaseUntil = null;
+            if (await links.TrySaveAsync(link, ct).ConfigureAwait(false)) break;
+        }
         if (purge) await collections.DeleteImportedAsync(uid, ct).ConfigureAwait(false);
         return null;
     }

@@ -64,7 +64,7 @@ public sealed partial class ImportBangumiCollectionHandler(
     private async Task RunAsync(BangumiImportRequest request, CancellationToken ct)
     {
         var link = await links.GetAsync(request.Uid, ct).ConfigureAwait(false);
-        if (link is null || link.ImportId != request.ImportId || link.ImportStatus is ImportStatus.Done or ImportStatus.Failed) return;
+        if (link is not { IsBound: true } || link.ImportId != request.ImportId || link.ImportStatus is ImportStatus.Done or ImportStatus.Failed) return;
         var now = time.GetUtcNow();
         if (link.ImportStatus == ImportStatus.Running && link.LeaseUntil > now)
         {
@@ -90,7 +90,20 @@ public sealed partial class ImportBangumiCollectionHandler(
         catch (ImportSuperseded)
         {
             LogSuperseded(request.Uid, request.ImportId);
+            await CleanUpAfterAsync(request.Uid, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// This run found the binding changed under it, and may have written a page after an unbind's purge or an account
+    /// deletion had already cleared the collection: redo that clean-up. The binding row disappears only with the
+    /// account; an unbind leaves a marker that says whether to purge.
+    /// </summary>
+    private async Task CleanUpAfterAsync(string uid, CancellationToken ct)
+    {
+        var link = await links.GetAsync(uid, ct).ConfigureAwait(false);
+        if (link is null) await collections.DeleteUserDataAsync(uid, ct).ConfigureAwait(false);
+        else if (link is { Unbound: true, PurgeOnUnbind: true }) await collections.DeleteImportedAsync(uid, ct).ConfigureAwait(false);
     }
 
     private async Task FailAsync(BangumiLinkEntity link, string reason)
@@ -104,7 +117,7 @@ public sealed partial class ImportBangumiCollectionHandler(
             link.LeaseUntil = null;
             if (await links.TrySaveAsync(link, CancellationToken.None).ConfigureAwait(false)) return;
             var fresh = await links.GetAsync(link.Uid, CancellationToken.None).ConfigureAwait(false);
-            if (fresh is null || fresh.ImportId != importId) return;
+            if (fresh is not { IsBound: true } || fresh.ImportId != importId) return;
             link = fresh;
         }
     }

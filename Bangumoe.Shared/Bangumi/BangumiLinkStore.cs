@@ -30,6 +30,15 @@ public sealed class BangumiLinkEntity : TableRow
     public string RefreshTokenCipher { get; set; } = "";
     public DateTimeOffset AccessTokenExpiresAt { get; set; }
 
+    /// <summary>
+    /// The user unbound. The row stays as a marker (no tokens, no Bangumi user) so that an import still running learns
+    /// why it must stop and, with <see cref="PurgeOnUnbind"/>, removes what it wrote after the purge.
+    /// </summary>
+    public bool Unbound { get; set; }
+    public bool PurgeOnUnbind { get; set; }
+
+    public bool IsBound => !Unbound;
+
     /// <summary>Bangumi refused our refresh token: the user has to bind again.</summary>
     public bool NeedsReauthorization { get; set; }
 
@@ -104,15 +113,7 @@ public sealed class BangumiLinkStore(StorageClients storage) : IUserDataOwner
     public async Task<bool> DeleteAsync(string uid, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.BangumiLinks, ct).ConfigureAwait(false);
-        try
-        {
-            await table.DeleteEntityAsync(KeyEncoding.Escape(uid), "", ETag.All, ct).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.IsNotFound())
-        {
-            return false;
-        }
+        return await table.TryDeleteAsync(KeyEncoding.Escape(uid), "", ETag.All, ct).ConfigureAwait(false);
     }
 
     public async Task AddStateAsync(string state, string uid, DateTimeOffset expiresAt, CancellationToken ct = default)
@@ -128,15 +129,8 @@ public sealed class BangumiLinkStore(StorageClients storage) : IUserDataOwner
         var table = await storage.TableAsync(TableNames.BangumiStates, ct).ConfigureAwait(false);
         var row = await table.GetEntityIfExistsAsync<BangumiStateEntity>(Hashes.Sha256Hex(state), "", cancellationToken: ct).ConfigureAwait(false);
         if (!row.HasValue) return null;
-        try
-        {
-            await table.DeleteEntityAsync(row.Value!.PartitionKey, "", row.Value.ETag, ct).ConfigureAwait(false);
-            return row.Value;
-        }
-        catch (RequestFailedException e) when (e.IsNotFound() || e.IsPreconditionFailed())
-        {
-            return null; // someone else consumed it first
-        }
+        // Whoever deletes the row uses the state; everyone else who read it finds it gone or changed.
+        return await table.TryDeleteAsync(row.Value!.PartitionKey, "", row.Value.ETag, ct).ConfigureAwait(false) ? row.Value : null;
     }
 
     /// <summary>Deleting an account deletes its binding (and with it the Bangumi tokens).</summary>

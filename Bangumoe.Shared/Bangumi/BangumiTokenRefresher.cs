@@ -22,7 +22,7 @@ public sealed class BangumiTokenRefresher(BangumiLinkStore links, BangumiClient 
         while (true)
         {
             var link = await links.GetAsync(uid, ct).ConfigureAwait(false);
-            if (link is null) return new(null, "The Bangumi account was unbound.", Unbound: true);
+            if (link is not { IsBound: true }) return new(null, "The Bangumi account was unbound.", Unbound: true);
             if (link.AccessTokenCipher != staleAccessCipher) return new(link); // someone else refreshed already
             if (link.NeedsReauthorization) return Reauthorize();
             var now = time.GetUtcNow();
@@ -58,7 +58,7 @@ public sealed class BangumiTokenRefresher(BangumiLinkStore links, BangumiClient 
             }
             if (await links.TrySaveAsync(link, CancellationToken.None).ConfigureAwait(false)) break;
             var fresh = await links.GetAsync(link.Uid, CancellationToken.None).ConfigureAwait(false);
-            if (fresh is null) return new(null, "The Bangumi account was unbound.", Unbound: true);
+            if (fresh is not { IsBound: true }) return new(null, "The Bangumi account was unbound.", Unbound: true);
             link = fresh;
         }
         if (response.Ok) return new(link);

@@ -66,6 +66,7 @@ public static class TableNames
     /// <summary>
     /// Bangumi bindings. PK = uid, RK = "": the bound Bangumi user, the encrypted Bangumi tokens and the state of the
     /// latest import. Every change is ETag-conditional, which is what serializes token refreshes and import runs.
+    /// Unbinding keeps the row as a marker without tokens (Unbound, PurgeOnUnbind) for a run still in flight.
     /// </summary>
     public const string BangumiLinks = "BangumiLinks";
 
