@@ -16,6 +16,7 @@ source scripts/devtools.sh
 ensure_dotnet
 ensure_npm_tools
 ensure_chromium
+ensure_zip
 
 export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
 export DOTNET_NOLOGO="${DOTNET_NOLOGO:-1}"

@@ -9,6 +9,7 @@
 #   ensure_dotnet                      fail clearly unless the .NET SDK is on PATH
 #   ensure_npm_tools                   npm ci when Azurite/MailDev are missing or stale
 #   ensure_chromium                    apt-get install Debian's chromium when /usr/bin/chromium is missing
+#   ensure_zip                         apt-get install zip when /usr/bin/zip is missing
 #   port_open HOST PORT                0 if HOST:PORT accepts TCP connections
 #   wait_for_port HOST PORT SECS NAME [PID]
 #                                      poll until HOST:PORT is open; fail naming NAME
@@ -78,12 +79,14 @@ ensure_npm_tools() {
 CHROMIUM_PATH=/usr/bin/chromium
 
 # Installs Debian's chromium package when /usr/bin/chromium is missing: as root directly, otherwise through sudo.
-ensure_chromium() {
-  if [[ -x "$CHROMIUM_PATH" ]]; then
+# ensure_apt PATH PACKAGE WHY: apt-get install PACKAGE when the executable PATH is missing.
+ensure_apt() {
+  local path="$1" package="$2" why="$3"
+  if [[ -x "$path" ]]; then
     return 0
   fi
   if ! command -v apt-get >/dev/null 2>&1; then
-    die "$CHROMIUM_PATH is missing and apt-get is not available. Install Chromium so that $CHROMIUM_PATH exists (the browser tests need it) and try again."
+    die "$path is missing and apt-get is not available. Install $package so that $path exists ($why) and try again."
   fi
 
   local -a as_root=()
@@ -91,20 +94,28 @@ ensure_chromium() {
     if command -v sudo >/dev/null 2>&1; then
       as_root=(sudo)
     else
-      die "$CHROMIUM_PATH is missing and installing it needs root: run as root, install sudo, or run 'apt-get install chromium' as root yourself."
+      die "$path is missing and installing it needs root: run as root, install sudo, or run 'apt-get install $package' as root yourself."
     fi
   fi
 
-  log "Installing Chromium with apt-get ($CHROMIUM_PATH is missing; the browser tests need it)"
+  log "Installing $package with apt-get ($path is missing; $why)"
   if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update >&2; then
     die "'apt-get update' failed; see the output above."
   fi
-  if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >&2; then
-    die "'apt-get install chromium' failed; see the output above."
+  if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$package" >&2; then
+    die "'apt-get install $package' failed; see the output above."
   fi
-  if [[ ! -x "$CHROMIUM_PATH" ]]; then
-    die "'apt-get install chromium' finished but $CHROMIUM_PATH is still missing."
+  if [[ ! -x "$path" ]]; then
+    die "'apt-get install $package' finished but $path is still missing."
   fi
+}
+
+ensure_chromium() {
+  ensure_apt "$CHROMIUM_PATH" chromium "the browser tests need it"
+}
+
+ensure_zip() {
+  ensure_apt /usr/bin/zip zip "the deployment package is a zip that keeps the executable bit"
 }
 
 port_open() {

@@ -32,6 +32,13 @@ public static class ServiceCollectionExtensions
             .Configure<IConfiguration>((o, c) =>
             {
                 o.ConnectionString = c["AzureWebJobsStorage"] ?? o.ConnectionString;
+                // The identity-based form the Functions host reads (AzureWebJobsStorage__accountName and friends).
+                var identity = c.GetSection("AzureWebJobsStorage");
+                o.AccountName = identity["accountName"];
+                o.TableServiceUri = identity["tableServiceUri"];
+                o.QueueServiceUri = identity["queueServiceUri"];
+                o.Credential = identity["credential"];
+                o.ClientId = identity["clientId"];
                 o.NamePrefix = c["Storage:NamePrefix"] ?? "";
             })
             .ValidateWith(StorageOptions.Validate);

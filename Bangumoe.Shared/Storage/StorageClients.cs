@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Azure.Core;
+using Azure.Identity;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
@@ -22,14 +23,32 @@ public sealed class StorageClients
     public StorageClients(IOptions<StorageOptions> options)
     {
         _options = options.Value;
-        _tableService = new(() => new TableServiceClient(_options.ConnectionString, Configure(new TableClientOptions())));
+        var credential = _options.UsesIdentity ? CredentialFor(_options) : null;
+        _tableService = new(() => credential is null
+            ? new TableServiceClient(_options.ConnectionString, Configure(new TableClientOptions()))
+            : new TableServiceClient(_options.TableUri, credential, Configure(new TableClientOptions())));
         // Messages are base64 on the wire: that is what the Functions queue trigger expects (messageEncoding base64).
-        _queueService = new(() => new QueueServiceClient(_options.ConnectionString,
-            Configure(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 })));
+        _queueService = new(() => Queues(credential, QueueMessageEncoding.Base64));
         // The standalone listener reads raw text so that it can tell a message that is not base64 (poison at once,
         // as the host does) from one that is.
-        _rawQueueService = new(() => new QueueServiceClient(_options.ConnectionString,
-            Configure(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None })));
+        _rawQueueService = new(() => Queues(credential, QueueMessageEncoding.None));
+    }
+
+    /// <summary>The credential of the identity-based settings: the managed identity in Azure (user-assigned when a
+    /// client id is given), the developer's own sign-in (Azure CLI, Visual Studio…) elsewhere.</summary>
+    internal static TokenCredential CredentialFor(StorageOptions options) =>
+        !string.IsNullOrWhiteSpace(options.ClientId)
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(options.ClientId))
+            : string.Equals(options.Credential, "managedidentity", StringComparison.OrdinalIgnoreCase)
+                ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
+                : new DefaultAzureCredential();
+
+    private QueueServiceClient Queues(TokenCredential? credential, QueueMessageEncoding encoding)
+    {
+        var options = Configure(new QueueClientOptions { MessageEncoding = encoding });
+        return credential is null
+            ? new QueueServiceClient(_options.ConnectionString, options)
+            : new QueueServiceClient(_options.QueueUri, credential, options);
     }
 
     public TableServiceClient TableService => _tableService.Value;

@@ -61,6 +61,9 @@ public sealed class ConfigurationTests
     [InlineData("OAuth:CodeLifetime", "01:00:00", "OAuth:CodeLifetime")]
     [InlineData("OAuth:RefreshReuseLeeway", "00:05:00", "OAuth:RefreshReuseLeeway")]
     [InlineData("Signing:Keys:0:PrivateKeyFile", "/nonexistent/key.pem", "Signing:Keys:0")]
+    [InlineData("AzureWebJobsStorage:accountName", "Not_An_Account", "AzureWebJobsStorage:accountName")]
+    [InlineData("AzureWebJobsStorage:tableServiceUri", "http://acct.table.core.windows.net", "AzureWebJobsStorage:queueServiceUri")]
+    [InlineData("AzureWebJobsStorage:credential", "accountkey", "AzureWebJobsStorage:credential")]
     [InlineData("Bangumi:ApiBaseUrl", "api.bgm.tv", "Bangumi:ApiBaseUrl")]
     [InlineData("Bangumi:UserAgent", " ", "Bangumi:UserAgent")]
     [InlineData("Bangumi:ClientId", "bgm123", "Bangumi:ClientSecret")]
@@ -93,6 +96,54 @@ public sealed class ConfigurationTests
             ["Signing:Keys:0:PrivateKeyPem"] = TestKeys.Pem,
         });
         services.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    [Fact]
+    public void Identity_based_storage_settings_win_over_the_connection_string()
+    {
+        var clientId = Guid.NewGuid().ToString();
+        using var services = Registrations(new Dictionary<string, string?>
+        {
+            ["PublicBaseUrl"] = "https://id.example.com",
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["AzureWebJobsStorage:accountName"] = "stbgmdev",
+            ["AzureWebJobsStorage:credential"] = "managedidentity",
+            ["AzureWebJobsStorage:clientId"] = clientId,
+            ["Signing:Keys:0:PrivateKeyPem"] = TestKeys.Pem,
+        });
+        services.GetRequiredService<IStartupValidator>().Validate();
+        var storage = services.GetRequiredService<Bangumoe.Storage.StorageClients>();
+        Assert.Equal("https://stbgmdev.table.core.windows.net/", storage.TableService.Uri.ToString());
+        Assert.Equal("https://stbgmdev.queue.core.windows.net/", storage.QueueService.Uri.ToString());
+        Assert.Equal("stbgmdev", storage.TableService.AccountName);
+        var options = services.GetRequiredService<IOptions<Bangumoe.Storage.StorageOptions>>().Value;
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(Bangumoe.Storage.StorageClients.CredentialFor(options));
+        Assert.IsType<Azure.Identity.DefaultAzureCredential>(Bangumoe.Storage.StorageClients.CredentialFor(new Bangumoe.Storage.StorageOptions { AccountName = "stbgmdev" }));
+    }
+
+    [Fact]
+    public void Explicit_service_uris_are_used_as_given_and_without_identity_settings_the_connection_string_is()
+    {
+        using (var identity = Registrations(new Dictionary<string, string?>
+        {
+            ["PublicBaseUrl"] = "https://id.example.com",
+            ["AzureWebJobsStorage:tableServiceUri"] = "https://tables.example.net/",
+            ["AzureWebJobsStorage:queueServiceUri"] = "https://queues.example.net/",
+            ["Signing:Keys:0:PrivateKeyPem"] = TestKeys.Pem,
+        }))
+        {
+            identity.GetRequiredService<IStartupValidator>().Validate();
+            var storage = identity.GetRequiredService<Bangumoe.Storage.StorageClients>();
+            Assert.Equal("https://tables.example.net/", storage.TableService.Uri.ToString());
+            Assert.Equal("https://queues.example.net/", storage.QueueService.Uri.ToString());
+        }
+        using var connectionString = Registrations(new Dictionary<string, string?>
+        {
+            ["PublicBaseUrl"] = "https://id.example.com",
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["Signing:Keys:0:PrivateKeyPem"] = TestKeys.Pem,
+        });
+        Assert.Equal("http://127.0.0.1:10002/devstoreaccount1", connectionString.GetRequiredService<Bangumoe.Storage.StorageClients>().TableService.Uri.ToString().TrimEnd('/'));
     }
 
     private static ServiceProvider Registrations(Dictionary<string, string?> settings)
