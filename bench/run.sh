@@ -25,9 +25,13 @@ for port in $BLOB_PORT $QUEUE_PORT $TABLE_PORT $SMTP_PORT $MAIL_WEB_PORT 20071 2
 done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-log "Building Release"
-dotnet build Bangumoe.Functions/Bangumoe.Functions.csproj -c Release -nologo -v q >&2 || die "build failed"
-dotnet build bench/Bangumoe.Bench/Bangumoe.Bench.csproj -c Release -nologo -v q >&2 || die "build failed"
+# Both apps are published as they are deployed: Release, linux-x64, ReadyToRun (framework-dependent here).
+OUT="$PWD/bench/.out"
+log "Publishing Bangumoe and the benchmark (Release, ReadyToRun) into bench/.out"
+dotnet publish Bangumoe.Functions/Bangumoe.Functions.csproj -c Release -r linux-x64 --self-contained false \
+  -p:PublishReadyToRun=true -nologo -v q -o "$OUT/app" >&2 || die "publish of Bangumoe failed"
+dotnet publish bench/Bangumoe.Bench/Bangumoe.Bench.csproj -c Release -r linux-x64 --self-contained false \
+  -p:PublishReadyToRun=true -nologo -v q -o "$OUT/bench" >&2 || die "publish of the benchmark failed"
 
 PIDS=()
 cleanup() {
@@ -51,6 +55,6 @@ done
 KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$KEY;BlobEndpoint=http://$HOST:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://$HOST:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://$HOST:$TABLE_PORT/devstoreaccount1;"
 
-dotnet bench/Bangumoe.Bench/bin/Release/net10.0/Bangumoe.Bench.dll run \
-  --app-dir "$PWD/Bangumoe.Functions/bin/Release/net10.0" --storage "$STORAGE" \
+dotnet "$OUT/bench/Bangumoe.Bench.dll" run \
+  --app-dir "$OUT/app" --storage "$STORAGE" \
   --maildev "http://$HOST:$MAIL_WEB_PORT" --smtp-port $SMTP_PORT --out "$PWD/bench/last-run.md" "$@"

@@ -42,8 +42,9 @@ public sealed partial class ImportBangumiCollectionHandler(
     private BangumiLinkStore Links => links;
     private TimeProvider Time => time;
 
-    /// <summary>How long a run may go without saving before another worker may take it over.</summary>
-    private TimeSpan Lease => Options.RequestTimeout + Options.RequestTimeout + Options.MaxRetryDelay + TimeSpan.FromSeconds(30);
+    /// <summary>How long a run may go without saving before another worker may take it over: long enough for one
+    /// request's every try and wait.</summary>
+    private TimeSpan Lease => (Options.RequestTimeout + Options.MaxRetryDelay) * Options.MaxAttempts + TimeSpan.FromSeconds(30);
 
     public async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
     {
@@ -73,6 +74,7 @@ public sealed partial class ImportBangumiCollectionHandler(
             return;
         }
         link.ImportStatus = ImportStatus.Running;
+        link.RunId = Guid.NewGuid().ToString("N");
         link.StartedAt ??= now;
         link.ImportError = null;
         link.LeaseUntil = now + Lease;
@@ -126,9 +128,16 @@ public sealed partial class ImportBangumiCollectionHandler(
 
     private sealed class ImportSuperseded : Exception;
 
-    /// <summary>One run of one import: the binding row as last saved, and the user's items as last seen.</summary>
+    /// <summary>
+    /// One run of one import: the binding row as last saved, and the user's items as last seen. Pages are pipelined:
+    /// while one page is written, the next is already being fetched, so the import takes about as long as Bangumi
+    /// takes to serve the pages. Only the main loop touches <see cref="Link"/>; the fetch in flight touches only the
+    /// token, and a refresh it makes is merged by <see cref="SaveAsync"/>.
+    /// </summary>
     private sealed class Run(ImportBangumiCollectionHandler h, BangumiLinkEntity link)
     {
+        private string _accessCipher = link.AccessTokenCipher;
+
         public BangumiLinkEntity Link { get; private set; } = link;
 
         private string Uid => Link.Uid;
@@ -142,20 +151,32 @@ public sealed partial class ImportBangumiCollectionHandler(
             await SaveAsync(ct).ConfigureAwait(false);
 
             var existing = await h.Collections.LoadAllAsync(Uid, ct).ConfigureAwait(false);
-            while (Link.Total is null || Link.NextOffset < Link.Total)
+            Task<BangumiCollectionPage>? prefetch = null;
+            try
             {
-                var offset = Link.NextOffset;
-                var page = await CallAsync((token, c) => h.Client.GetAnimeCollectionsAsync(token, me.Username, offset, c), ct).ConfigureAwait(false);
-                var items = page.Data
-                    .Where(i => i.SubjectType == 2 && i.Subject is not null && CollectionStatus.FromBangumiType(i.Type) is not null)
-                    .DistinctBy(i => i.SubjectId)
-                    .ToList();
-                await WriteAsync(items, existing, ct).ConfigureAwait(false);
-                Link.Imported += items.Count;
-                Link.Total = page.Total;
-                // A page may hold fewer items than asked before the end (COLLECTIONS.md §3): step by the page size.
-                Link.NextOffset = offset + BangumiClient.PageSize;
-                await SaveAsync(ct).ConfigureAwait(false);
+                while (Link.Total is null || Link.NextOffset < Link.Total)
+                {
+                    var offset = Link.NextOffset;
+                    var page = await (prefetch ?? FetchAsync(me.Username, offset, ct)).ConfigureAwait(false);
+                    // A page may hold fewer items than asked before the end (COLLECTIONS.md §3): step by the page size.
+                    var following = offset + BangumiClient.PageSize;
+                    prefetch = following < page.Total ? FetchAsync(me.Username, following, ct) : null;
+
+                    var items = page.Data
+                        .Where(i => i.SubjectType == 2 && i.Subject is not null && CollectionStatus.FromBangumiType(i.Type) is not null)
+                        .DistinctBy(i => i.SubjectId)
+                        .ToList();
+                    await WriteAsync(items, existing, ct).ConfigureAwait(false);
+                    Link.Imported += items.Count;
+                    Link.Total = page.Total;
+                    Link.NextOffset = following;
+                    await SaveAsync(ct).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                // Never leave a fetch running (and maybe refreshing tokens) behind a run that stopped.
+                if (prefetch is not null) await Task.WhenAny(prefetch).ConfigureAwait(false);
             }
 
             Link.ImportStatus = ImportStatus.Done;
@@ -164,6 +185,9 @@ public sealed partial class ImportBangumiCollectionHandler(
             Link.NextOffset = Link.Total ?? 0;
             await SaveAsync(ct).ConfigureAwait(false);
         }
+
+        private Task<BangumiCollectionPage> FetchAsync(string username, int offset, CancellationToken ct) =>
+            CallAsync((token, c) => h.Client.GetAnimeCollectionsAsync(token, username, offset, c), ct);
 
         private async Task WriteAsync(List<BangumiCollectionItem> items, Dictionary<string, CollectionEntity> existing, CancellationToken ct)
         {
@@ -237,11 +261,30 @@ public sealed partial class ImportBangumiCollectionHandler(
 
         private static string Clip(string text, int max) => text.EnumerateRunes().Count() <= max ? text : string.Concat(text.EnumerateRunes().Take(max));
 
-        /// <summary>Saves progress (and renews the lease); a row changed by anyone else means this run is over.</summary>
+        /// <summary>
+        /// Saves progress and renews the lease. When the row changed meanwhile, it is read again: a token refresh (ours
+        /// or another worker's) is merged and the save retried; a new import, an unbind or another run taking over
+        /// means this run is over.
+        /// </summary>
         private async Task SaveAsync(CancellationToken ct)
         {
-            Link.LeaseUntil = Link.ImportStatus == ImportStatus.Running ? h.Time.GetUtcNow() + h.Lease : null;
-            if (!await h.Links.TrySaveAsync(Link, ct).ConfigureAwait(false)) throw new ImportSuperseded();
+            while (true)
+            {
+                Link.LeaseUntil = Link.ImportStatus == ImportStatus.Running ? h.Time.GetUtcNow() + h.Lease : null;
+                if (await h.Links.TrySaveAsync(Link, ct).ConfigureAwait(false)) return;
+                var fresh = await h.Links.GetAsync(Uid, ct).ConfigureAwait(false);
+                if (fresh is not { IsBound: true } || fresh.ImportId != Link.ImportId || fresh.RunId != Link.RunId || fresh.ImportStatus != ImportStatus.Running)
+                    throw new ImportSuperseded();
+                fresh.BangumiUserId = Link.BangumiUserId;
+                fresh.BangumiUsername = Link.BangumiUsername;
+                fresh.BangumiNickname = Link.BangumiNickname;
+                fresh.Imported = Link.Imported;
+                fresh.Total = Link.Total;
+                fresh.NextOffset = Link.NextOffset;
+                fresh.ImportStatus = Link.ImportStatus;
+                fresh.FinishedAt = Link.FinishedAt;
+                Link = fresh;
+            }
         }
 
         /// <summary>One Bangumi call with the policy: refresh once on 401, back off on 429/5xx, fail on other 4xx.</summary>
@@ -250,7 +293,7 @@ public sealed partial class ImportBangumiCollectionHandler(
             var refreshed = false;
             for (var attempt = 1; ; attempt++)
             {
-                var token = h.Cipher.Decrypt(Link.AccessTokenCipher, Uid, BangumiBinding.AccessField)
+                var token = h.Cipher.Decrypt(_accessCipher, Uid, BangumiBinding.AccessField)
                     ?? throw new ImportFailed("The stored Bangumi token cannot be read; bind your Bangumi account again.");
                 var response = await call(token, ct).ConfigureAwait(false);
                 TimeSpan? retryAfter = response.RetryAfter;
@@ -264,13 +307,13 @@ public sealed partial class ImportBangumiCollectionHandler(
                     case BangumiOutcome.Unauthorized when refreshed:
                         throw new ImportFailed((response.Reason ?? "Bangumi refused the token") + " It did so after a refresh too; bind your Bangumi account again.");
                     case BangumiOutcome.Unauthorized:
-                        var refresh = await h.Refresher.RefreshAsync(Uid, Link.AccessTokenCipher, ct).ConfigureAwait(false);
+                        var refresh = await h.Refresher.RefreshAsync(Uid, _accessCipher, ct).ConfigureAwait(false);
                         if (refresh.Unbound) throw new ImportSuperseded();
                         if (refresh.Reauthorize) throw new ImportFailed(refresh.Failure!);
                         if (refresh.Link is { } fresh)
                         {
                             if (fresh.ImportId != Link.ImportId) throw new ImportSuperseded();
-                            Link = fresh;
+                            _accessCipher = fresh.AccessTokenCipher;
                             refreshed = true;
                             attempt--; // the refresh is not a failed try of the request
                             continue;
@@ -285,7 +328,6 @@ public sealed partial class ImportBangumiCollectionHandler(
                 var wait = retryAfter is { } asked && asked > backoff ? asked : backoff;
                 if (wait > h.Options.MaxRetryDelay) wait = h.Options.MaxRetryDelay;
                 h.LogRetry(Uid, reason, attempt, wait);
-                await SaveAsync(ct).ConfigureAwait(false);
                 await Task.Delay(wait, ct).ConfigureAwait(false);
             }
         }

@@ -60,6 +60,9 @@ public sealed class BangumiLinkEntity : TableRow
     /// <summary>The running import renews this as it goes; a run whose lease ran out may be taken over.</summary>
     public DateTimeOffset? LeaseUntil { get; set; }
 
+    /// <summary>Which worker's run holds the lease: a run that finds another run id has been taken over and stops.</summary>
+    public string RunId { get; set; } = "";
+
     public void QueueNewImport(DateTimeOffset now)
     {
         ImportId = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12));
@@ -72,6 +75,7 @@ public sealed class BangumiLinkEntity : TableRow
         FinishedAt = null;
         ImportError = null;
         LeaseUntil = null;
+        RunId = "";
     }
 }
 
