@@ -1,20 +1,29 @@
-using Bangumoe.Accounts;
+using System.Globalization;
+using System.Runtime.Serialization;
 using System.Security.Cryptography;
+using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using Bangumoe.Accounts;
 using Bangumoe.Security;
 using Bangumoe.Storage;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Bangumoe.OAuth;
 
-/// <summary>One refresh token: table <c>RefreshTokens</c>, PartitionKey = uid, RowKey = SHA-256 of the secret.</summary>
+/// <summary>
+/// One refresh-token family (the chain of tokens one authorization started): table <c>RefreshTokens</c>,
+/// PartitionKey = uid, RowKey = family id. The row holds the hash of the current token and of the last few it replaced.
+/// </summary>
 public sealed class RefreshTokenEntity : TableRow
 {
+    /// <summary>How many retired tokens a family remembers, to tell a reuse (theft) from an unknown token.</summary>
+    public const int HistoryLength = 10;
+
     public string Uid => PartitionKey;
 
-    /// <summary>The chain of tokens one code started; each rotation passes it on, and revoking it ends the chain.</summary>
-    public string Family { get; set; } = "";
+    public string Family => RowKey;
+
     public string ClientId { get; set; } = "";
 
     /// <summary>The scope of the original grant; a refresh may narrow the access token's scope, never this.</summary>
@@ -24,108 +33,130 @@ public sealed class RefreshTokenEntity : TableRow
     /// <summary>The user's security stamp at issue: a password change ends refresh tokens too.</summary>
     public string Stamp { get; set; } = "";
     public DateTimeOffset AuthTime { get; set; }
+
+    /// <summary>When the current token expires.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
 
-    /// <summary>Set when this token was exchanged for its successor; presenting it again is a reuse.</summary>
-    public DateTimeOffset? RotatedAt { get; set; }
+    /// <summary>SHA-256 (hex) of the current token's secret.</summary>
+    public string CurrentHash { get; set; } = "";
 
-    public RefreshTokenEntity Successor(DateTimeOffset expiresAt) => new()
-    {
-        PartitionKey = PartitionKey,
-        Family = Family,
-        ClientId = ClientId,
-        Scope = Scope,
-        GrantId = GrantId,
-        Stamp = Stamp,
-        AuthTime = AuthTime,
-        ExpiresAt = expiresAt,
-    };
+    /// <summary>Retired tokens, newest first: "{sha-256 hex}:{unix ms when it was replaced}" joined by ','.</summary>
+    public string History { get; set; } = "";
+
+    /// <summary>Not stored: when the token that was looked up was replaced by a newer one (null if it is the current one).</summary>
+    [IgnoreDataMember]
+    public DateTimeOffset? RotatedAt { get; set; }
 }
 
 /// <summary>
-/// Opaque refresh tokens "{uid}.{secret}" (256-bit secret), stored hashed in the user's partition: a refresh is a point
-/// read; rotation (mark the old one used, add its successor) is one transaction in that partition, conditional on the
-/// old row's ETag, so one refresh wins a race; deleting an account deletes the partition.
+/// Opaque refresh tokens "{uid}.{family}.{secret}" (256-bit secret), stored hashed, one row per family: a refresh is
+/// a point read and a rotation is one write of that row conditional on its ETag, so concurrent refreshes have exactly
+/// one winner, and a family's row count stays one however often it is refreshed. Deleting an account deletes the
+/// partition.
 /// </summary>
 public sealed class RefreshTokenStore(StorageClients storage) : IUserDataOwner
 {
-    /// <summary>Stores the first token of a new family for <paramref name="row"/>'s user (its PartitionKey) and returns it.</summary>
+    /// <summary>Stores a new family for <paramref name="row"/>'s user (its PartitionKey) and returns its first token.</summary>
     public async Task<string> AddAsync(RefreshTokenEntity row, CancellationToken ct = default)
     {
-        row.Family = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
+        row.RowKey = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
         var secret = NewSecret(row);
         var table = await storage.TableAsync(TableNames.RefreshTokens, ct).ConfigureAwait(false);
         await table.AddEntityAsync(row, ct).ConfigureAwait(false);
-        return row.Uid + "." + secret;
+        return TokenOf(row, secret);
     }
 
+    /// <summary>The family of the token, with <see cref="RefreshTokenEntity.RotatedAt"/> set when the token is a retired one; null if unknown.</summary>
     public async Task<RefreshTokenEntity?> FindAsync(string? token, CancellationToken ct = default)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 256) return null;
-        var dot = token.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || dot == token.Length - 1) return null;
+        var parts = token.Split('.');
+        if (parts is not [{ Length: > 0 } uid, { Length: > 0 and <= 32 } family, { Length: > 0 } secret]) return null;
         var table = await storage.TableAsync(TableNames.RefreshTokens, ct).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<RefreshTokenEntity>(
-            KeyEncoding.Escape(token[..dot]), Hashes.Sha256Hex(token[(dot + 1)..]), cancellationToken: ct).ConfigureAwait(false);
-        return row.HasValue ? row.Value : null;
+        var found = await table.GetEntityIfExistsAsync<RefreshTokenEntity>(KeyEncoding.Escape(uid), KeyEncoding.Escape(family), cancellationToken: ct).ConfigureAwait(false);
+        if (!found.HasValue) return null;
+        var row = found.Value!;
+        var hash = Hashes.Sha256Hex(secret);
+        if (SameHash(row.CurrentHash, hash)) return row;
+        foreach (var (old, replacedAt) in Retired(row))
+        {
+            if (!SameHash(old, hash)) continue;
+            row.RotatedAt = replacedAt;
+            return row;
+        }
+        return null;
     }
 
-    /// <summary>Marks <paramref name="current"/> rotated and adds <paramref name="next"/>, atomically; null when another
-    /// request rotated <paramref name="current"/> first.</summary>
-    public async Task<string?> RotateAsync(RefreshTokenEntity current, RefreshTokenEntity next, DateTimeOffset now, CancellationToken ct = default)
+    /// <summary>Replaces the current token of <paramref name="current"/> (as read) by a new one; null when another
+    /// request rotated it first.</summary>
+    public async Task<string?> RotateAsync(RefreshTokenEntity current, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken ct = default)
     {
-        var secret = NewSecret(next);
-        current.RotatedAt = now;
+        var history = new[] { $"{current.CurrentHash}:{now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}" }
+            .Concat(current.History.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            .Take(RefreshTokenEntity.HistoryLength);
+        current.History = string.Join(',', history);
+        current.ExpiresAt = expiresAt;
+        var secret = NewSecret(current);
         var table = await storage.TableAsync(TableNames.RefreshTokens, ct).ConfigureAwait(false);
         try
         {
-            await table.SubmitTransactionAsync(
-            [
-                new TableTransactionAction(TableTransactionActionType.UpdateReplace, current, current.ETag),
-                new TableTransactionAction(TableTransactionActionType.Add, next),
-            ], ct).ConfigureAwait(false);
-            return next.Uid + "." + secret;
+            await table.UpdateEntityAsync(current, current.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+            return TokenOf(current, secret);
         }
-        catch (TableTransactionFailedException e) when (e.Status is 412 or 409 or 404)
+        catch (RequestFailedException e) when (e.IsPreconditionFailed() || e.IsNotFound())
         {
             return null;
         }
     }
 
-    /// <summary>Deletes every token of one family of the user's.</summary>
-    public Task DeleteFamilyAsync(string uid, string family, CancellationToken ct = default) =>
-        DeleteWhereAsync(uid, row => row.GetString(nameof(RefreshTokenEntity.Family)) == family, ct);
-
-    /// <summary>Deleting an account deletes its refresh tokens.</summary>
-    public Task DeleteUserDataAsync(string uid, CancellationToken cancellationToken) => DeleteWhereAsync(uid, _ => true, cancellationToken);
-
-    private async Task DeleteWhereAsync(string uid, Func<TableEntity, bool> which, CancellationToken ct)
+    /// <summary>Ends a family: its current and retired tokens all stop working.</summary>
+    public async Task DeleteFamilyAsync(string uid, string family, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.RefreshTokens, ct).ConfigureAwait(false);
+        await table.TryDeleteAsync(KeyEncoding.Escape(uid), family, ETag.All, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Deleting an account deletes its refresh tokens.</summary>
+    public async Task DeleteUserDataAsync(string uid, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableNames.RefreshTokens, cancellationToken).ConfigureAwait(false);
         var partition = KeyEncoding.Escape(uid);
         var rows = new List<TableTransactionAction>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition,
-            select: ["PartitionKey", "RowKey", nameof(RefreshTokenEntity.Family)], cancellationToken: ct).ConfigureAwait(false))
-        {
-            if (which(row)) rows.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
-        }
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            rows.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
         foreach (var chunk in rows.Chunk(100))
         {
             try
             {
-                await table.SubmitTransactionAsync(chunk, ct).ConfigureAwait(false);
+                await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
             }
             catch (TableTransactionFailedException e) when (e.Status == 404)
             {
-                // Rotated meanwhile; the rest goes on the next delete.
+                // Deleted meanwhile (revoked); the rest go one by one.
+                foreach (var action in chunk) await table.TryDeleteAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
+    private static IEnumerable<(string Hash, DateTimeOffset ReplacedAt)> Retired(RefreshTokenEntity row)
+    {
+        foreach (var entry in row.History.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = entry.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && long.TryParse(entry.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
+                yield return (entry[..colon], DateTimeOffset.FromUnixTimeMilliseconds(ms));
+        }
+    }
+
+    private static bool SameHash(string a, string b) =>
+        a.Length == b.Length && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b));
+
+    private static string TokenOf(RefreshTokenEntity row, string secret) => row.Uid + "." + row.Family + "." + secret;
+
     private static string NewSecret(RefreshTokenEntity row)
     {
         var secret = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        row.RowKey = Hashes.Sha256Hex(secret);
+        row.CurrentHash = Hashes.Sha256Hex(secret);
         return secret;
     }
 }

@@ -153,7 +153,7 @@ public sealed partial class TokenService(
             if (asked.Any(s => !Scopes.Has(row.Scope, s))) return (null, new OAuthError("invalid_scope", "A refresh cannot widen the scope."));
             scope = AuthorizationRequests.Canonical(asked);
         }
-        var next = await refreshTokens.RotateAsync(row, row.Successor(now + Options.RefreshTokenLifetime), now, ct).ConfigureAwait(false);
+        var next = await refreshTokens.RotateAsync(row, now + Options.RefreshTokenLifetime, now, ct).ConfigureAwait(false);
         if (next is null) return (null, OAuthError.InvalidGrant("The refresh token was just rotated; use the new one."));
         return (Issue(user, client, scope, row.GrantId, row.AuthTime, nonce: null, row.Family, next), null);
     }

@@ -42,10 +42,11 @@ public static class TableNames
     public const string AuthorizationCodes = "AuthorizationCodes";
 
     /// <summary>
-    /// Refresh tokens. PK = uid, RK = SHA-256 of the token's secret. The token is "{uid}.{secret}", so a refresh is a
-    /// point read, and rotation (mark the old one used, add the new one) is one entity-group transaction in the user's
-    /// partition, conditional on the old row's ETag: concurrent refreshes have exactly one winner. Deleting an account
-    /// deletes the partition.
+    /// Refresh tokens, one row per family (the chain one authorization started). PK = uid, RK = family id; the token is
+    /// "{uid}.{family}.{secret}" and the row keeps the SHA-256 of the current secret and of the last ten it replaced.
+    /// A refresh is a point read; rotation is one write of the row conditional on its ETag, so concurrent refreshes have
+    /// exactly one winner; a retired token presented again is recognised as a reuse. Deleting an account deletes the
+    /// partition.
     /// </summary>
     public const string RefreshTokens = "RefreshTokens";
 

@@ -92,6 +92,35 @@ public sealed class RefreshTokenTests(DefaultApp app) : IClassFixture<DefaultApp
     }
 
     [Fact]
+    public async Task A_token_retired_several_rotations_ago_is_still_recognised_as_a_reuse()
+    {
+        await using var strict = new BangumoeApp(app.Emulators, new Dictionary<string, string?> { ["OAuth:RefreshReuseLeeway"] = "00:00:01" });
+        var (flow, client, user, first) = await GrantAsync(strict);
+        var latest = first;
+        for (var i = 0; i < 4; i++) latest = await (await flow.RefreshAsync(client, latest.RefreshToken!)).AssertTokenResponse();
+        strict.Clock.Advance(TimeSpan.FromSeconds(5));
+        await flow.AssertAccessWorksAsync(latest.AccessToken, user.Uid);
+
+        // The first token, four rotations old, comes back: the family ends, newest token included.
+        await flow.AssertRefreshRefusedAsync(client, first.RefreshToken!);
+        await flow.AssertRefreshRefusedAsync(client, latest.RefreshToken!);
+        await flow.AssertAccessRefusedAsync(latest.AccessToken);
+    }
+
+    [Fact]
+    public async Task A_forged_secret_in_a_real_family_is_refused_without_touching_the_family()
+    {
+        var (flow, client, user, tokens) = await GrantAsync(app);
+        var parts = tokens.RefreshToken!.Split('.');
+        Assert.Equal(3, parts.Length); // uid.family.secret
+        await flow.AssertRefreshRefusedAsync(client, $"{parts[0]}.{parts[1]}.{new string('A', parts[2].Length)}");
+        await flow.AssertRefreshRefusedAsync(client, $"{parts[0]}.{parts[1]}");
+        await flow.AssertRefreshRefusedAsync(client, $"{parts[0]}.{parts[1]}.{parts[2]}.{parts[2]}");
+        var refreshed = await (await flow.RefreshAsync(client, tokens.RefreshToken!)).AssertTokenResponse();
+        await flow.AssertAccessWorksAsync(refreshed.AccessToken, user.Uid);
+    }
+
+    [Fact]
     public async Task A_refresh_token_of_another_client_is_invalid_grant_and_stays_with_its_client()
     {
         var (flow, client, user, tokens) = await GrantAsync(app);
