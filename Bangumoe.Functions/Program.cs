@@ -4,7 +4,7 @@ using Bangumoe.Functions.Hosting;
 if (Commands.RunWithoutApp(args) is { } exitCode) return exitCode;
 
 // Commands get no command-line configuration: their arguments are not settings.
-var builder = WebApplication.CreateBuilder(Commands.IsCommand(args) ? [] : args);
+var builder = WebApplication.CreateSlimBuilder(Commands.IsCommand(args) ? [] : args);
 builder.AddBangumoe();
 var app = builder.Build();
 app.MapBangumoe();

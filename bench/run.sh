@@ -46,6 +46,7 @@ node_modules/.bin/azurite --inMemoryPersistence --silent --disableTelemetry --sk
   --blobHost $HOST --queueHost $HOST --tableHost $HOST \
   --blobPort $BLOB_PORT --queuePort $QUEUE_PORT --tablePort $TABLE_PORT </dev/null >/dev/null 2>&1 &
 PIDS+=("$!")
+AZURITE_PID=$!
 node_modules/.bin/maildev --smtp $SMTP_PORT --web $MAIL_WEB_PORT --ip $HOST --web-ip $HOST </dev/null >/dev/null 2>&1 &
 PIDS+=("$!")
 for port in $BLOB_PORT $QUEUE_PORT $TABLE_PORT $SMTP_PORT $MAIL_WEB_PORT; do
@@ -57,4 +58,4 @@ STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$
 
 dotnet "$OUT/bench/Bangumoe.Bench.dll" run \
   --app-dir "$OUT/app" --storage "$STORAGE" \
-  --maildev "http://$HOST:$MAIL_WEB_PORT" --smtp-port $SMTP_PORT --out "$PWD/bench/last-run.md" "$@"
+  --maildev "http://$HOST:$MAIL_WEB_PORT" --smtp-port $SMTP_PORT --azurite-pid "$AZURITE_PID" --out "$PWD/bench/last-run.md" "$@"

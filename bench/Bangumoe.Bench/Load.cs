@@ -2,7 +2,32 @@ using System.Diagnostics;
 
 namespace Bangumoe.Bench;
 
-internal sealed record LoadResult(string Name, double RequestsPerSecond, double P50Ms, double P99Ms, long Ok, long Errors, string? FirstError);
+internal sealed record LoadResult(string Name, double RequestsPerSecond, double P50Ms, double P99Ms, long Ok, long Errors, string? FirstError)
+{
+    /// <summary>CPU time per successful request of the server under test and of Azurite, in microseconds.</summary>
+    public double ServerCpuUs { get; init; }
+    public double AzuriteCpuUs { get; init; }
+}
+
+/// <summary>CPU time (user + system) a process has used so far, from /proc: how a request's cost splits between the
+/// app and the storage emulator.</summary>
+internal static class Cpu
+{
+    public static double Seconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // utime and stime are fields 14 and 15 of the line (11 and 12 after the command), in clock ticks (100 Hz).
+            return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (IOException)
+        {
+            return double.NaN;
+        }
+    }
+}
 
 /// <summary>
 /// A closed-loop load generator: <c>connections</c> workers each send a request, wait for the answer, and send the
@@ -22,9 +47,10 @@ internal static class Load
     })
     { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
 
-    public static async Task<LoadResult> RunAsync(string name, HttpClient client, int connections, TimeSpan duration, Request request)
+    public static async Task<LoadResult> RunAsync(string name, HttpClient client, int connections, TimeSpan duration, Request request, int serverPid = 0, int azuritePid = 0)
     {
         await PhaseAsync(client, connections, TimeSpan.FromSeconds(3), request, null); // warm-up
+        var (server0, azurite0) = (Cpu.Seconds(serverPid), Cpu.Seconds(azuritePid));
         var latencies = new List<double>[connections];
         var errors = new long[connections];
         string? firstError = null;
@@ -39,8 +65,13 @@ internal static class Load
             }
         }, latencies);
         var elapsed = stopwatch.Elapsed.TotalSeconds;
+        var (server1, azurite1) = (Cpu.Seconds(serverPid), Cpu.Seconds(azuritePid));
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new LoadResult(name, all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), all.Length, errors.Sum(), firstError);
+        return new LoadResult(name, all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), all.Length, errors.Sum(), firstError)
+        {
+            ServerCpuUs = (server1 - server0) * 1e6 / Math.Max(1, all.Length),
+            AzuriteCpuUs = (azurite1 - azurite0) * 1e6 / Math.Max(1, all.Length),
+        };
     }
 
     private static async Task PhaseAsync(HttpClient client, int connections, TimeSpan duration, Request request,
