@@ -51,11 +51,7 @@ public static class BangumiApi
         string uid;
         if (context.Items[typeof(CurrentUser)] is CurrentUser me)
         {
-            if (!Scopes.Has(me.Scope, Scopes.Account))
-            {
-                context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{Scopes.Account}\"";
-                return Problems.Status(403, "insufficient-scope", $"This needs the '{Scopes.Account}' scope.");
-            }
+            if (!Scopes.Has(me.Scope, Scopes.Account)) return ScopeRequirement.InsufficientScope(context, Scopes.Account);
             uid = me.User.Uid;
         }
         else if (context.Request.Headers.Authorization.Count == 0 && await sessions.ReadAsync(OAuthCookies.Session(context), ct) is { } session)

@@ -67,7 +67,13 @@ public static class ScopeRequirement
         {
             var user = context.HttpContext.Items[typeof(CurrentUser)] as CurrentUser;
             if (user is not null && Scopes.Has(user.Scope, scope)) return await next(context);
-            context.HttpContext.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{scope}\"";
-            return Problems.Status(403, "insufficient-scope", $"This needs the '{scope}' scope.");
+            return InsufficientScope(context.HttpContext, scope);
         });
+
+    /// <summary>RFC 6750 §3.1: 403 with <c>insufficient_scope</c> and the scope that is needed.</summary>
+    public static IResult InsufficientScope(HttpContext context, string scope)
+    {
+        context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{scope}\"";
+        return Problems.Status(403, "insufficient-scope", $"This needs the '{scope}' scope.");
+    }
 }
