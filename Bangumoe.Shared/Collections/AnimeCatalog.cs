@@ -104,15 +104,14 @@ public sealed class AnimeCatalog(StorageClients storage, TimeProvider time)
     public async Task<Result<AnimePage>> ListAsync(string? query, int limit, string? cursor, CancellationToken ct = default)
     {
         var errors = new FieldErrors();
-        var after = "";
-        if (cursor is not null && (PageCursor.Decode(cursor) is not { } decoded || !IsId(decoded))) errors.Add("cursor", "Is not a cursor this API returned.");
-        else if (cursor is not null) after = PageCursor.Decode(cursor)!;
+        var after = cursor is null ? "" : PageCursor.Decode(cursor);
+        if (after is null || (cursor is not null && !IsId(after))) errors.Add("cursor", "Is not a cursor this API returned.");
         if (query is { Length: > QueryMaxLength }) errors.Add("q", $"Must be at most {QueryMaxLength} characters.");
         if (errors.Any) return errors.ToError();
 
         var needle = string.IsNullOrWhiteSpace(query) ? null : Normalize(query.Trim());
         var table = await storage.TableAsync(TableNames.Anime, ct).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AnimeEntity.Partition} and RowKey gt {after}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AnimeEntity.Partition} and RowKey gt {after!}");
         var found = new List<string>();
         var scanned = 0;
         string? lastScanned = null;

@@ -62,9 +62,8 @@ public sealed class CollectionService(CollectionStore store, AnimeCatalog catalo
         var errors = new FieldErrors();
         if (status is not null && !CollectionStatus.IsValid(status)) errors.Add("status", "Must be one of: " + string.Join(", ", CollectionStatus.All) + ".");
         var limit = PageLimit(limitText, errors);
-        string? after = null;
-        if (cursor is not null && (PageCursor.Decode(cursor) is not { } key || !CollectionStore.IsIndexKey(key))) errors.Add("cursor", "Is not a cursor this API returned.");
-        else if (cursor is not null) after = PageCursor.Decode(cursor);
+        var after = cursor is null ? null : PageCursor.Decode(cursor);
+        if (cursor is not null && (after is null || !CollectionStore.IsIndexKey(after))) errors.Add("cursor", "Is not a cursor this API returned.");
         if (errors.Any) return errors.ToError();
         return await store.ListAsync(uid, status, publicOnly, limit, after, ct).ConfigureAwait(false);
     }

@@ -2,6 +2,11 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Bangumoe.FakeBangumi;
+using FakeServer = Bangumoe.FakeBangumi.FakeBangumi;
+using Microsoft.IdentityModel.Tokens;
+using Microsoft.Extensions.DependencyInjection;
+using Azure.Data.Tables;
+using System.Net.Http.Headers;
 using Bangumoe.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -146,4 +151,121 @@ public static class BangumiSteps
     }
 
     public static string NewBangumiName() => "bgm" + Convert.ToHexString(RandomNumberGenerator.GetBytes(5)).ToLowerInvariant();
+}
+
+/// <summary>Steps the binding, import-edge and token tests share (on top of <see cref="BangumiSteps"/>).</summary>
+internal static class BangumiExtraSteps
+{
+    public const string CallbackUrl = BangumoeApp.PublicBaseUrl + "/oauth2.0/redirect";
+    public const string TokenPath = "/oauth/access_token";
+
+    private static int _nextSubject = 500_000;
+
+    /// <summary>The first of 1000 subject ids no other test of this run uses.</summary>
+    public static int NewSubjects() => Interlocked.Add(ref _nextSubject, 1000);
+
+    /// <summary>A new Bangumi user with <paramref name="anime"/> generated anime (and the books that come with them).</summary>
+    public static FakeUser NewBangumiUser(this BangumiFixture f, int anime = 0, int? firstSubjectId = null)
+    {
+        var user = f.Fake.AddUser(BangumiSteps.NewBangumiName(), "Nick " + Guid.NewGuid().ToString("N")[..6]);
+        if (anime > 0) user.GenerateCollection(anime, firstSubjectId ?? NewSubjects());
+        return user;
+    }
+
+    /// <summary>GET /api/bangumi/bind with the user's token: the URL of Bangumi's consent page.</summary>
+    public static async Task<Uri> StartBindAsync(this BangumiFixture f, TestUser user)
+    {
+        using var response = await f.App.NoRedirects().Send(HttpMethod.Get, "/api/bangumi/bind", user.Token);
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"Bind: expected 302, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return response.Headers.Location!;
+    }
+
+    /// <summary>Bind → Bangumi approves: the callback URL, not yet followed.</summary>
+    public static async Task<Uri> CallbackForAsync(this BangumiFixture f, TestUser user, FakeUser bangumiUser) =>
+        await f.ApproveOnBangumiAsync(await f.StartBindAsync(user), bangumiUser);
+
+    public static Task<(HttpStatusCode Status, string Html)> FollowAsync(this BangumiFixture f, Uri callback) =>
+        BangumiSteps.FollowCallbackAsync(f.App.NoRedirects(), callback);
+
+    /// <summary>Bind and wait for the first import, which must succeed.</summary>
+    public static async Task<JsonElement> BindAndImportAsync(this BangumiFixture f, HttpClient client, TestUser user, FakeUser bangumiUser)
+    {
+        var (status, html) = await f.BindAsync(user, bangumiUser);
+        Assert.True(status == HttpStatusCode.OK, html);
+        var binding = await client.WaitForImportAsync(user);
+        Assert.True(binding.GetProperty("import").GetProperty("status").GetString() == "done", binding.ToString());
+        return binding;
+    }
+
+    /// <summary>POST /api/me/bangumi/sync: 202 and the binding it answers with.</summary>
+    public static async Task<JsonElement> SyncAsync(this HttpClient client, TestUser user)
+    {
+        using var response = await client.Send(HttpMethod.Post, "/api/me/bangumi/sync", user.Token);
+        return await response.Ok(HttpStatusCode.Accepted);
+    }
+
+    public static void AssertNeverBound(JsonElement binding)
+    {
+        Assert.False(binding.GetProperty("bound").GetBoolean(), binding.ToString());
+        Assert.Equal(JsonValueKind.Null, binding.GetProperty("bangumi_user").ValueKind);
+        Assert.Equal(JsonValueKind.Null, binding.GetProperty("import").ValueKind);
+        Assert.False(binding.GetProperty("reauthorization_required").GetBoolean(), binding.ToString());
+    }
+
+    public static string QueryValue(Uri uri, string name) =>
+        AuthorizeHelpers.QueryOf(uri.ToString()).TryGetValue(name, out var values) ? values[0] : throw new InvalidOperationException($"No {name} in {uri}");
+
+    public static List<RecordedRequest> TokenRequests(this FakeServer fake) => fake.Requests.Where(r => r.Path == TokenPath).ToList();
+
+    public static T Service<T>(this BangumiFixture f) where T : notnull => f.App.Services.GetRequiredService<T>();
+
+    /// <summary>The user's BangumiLinks row exactly as stored (null when there is none).</summary>
+    /// <summary>After an unbind the row is only a marker (so a running import knows to stop and whether to purge): no
+    /// tokens and no Bangumi user are kept.</summary>
+    public static void AssertUnboundRow(TableEntity? row)
+    {
+        Assert.NotNull(row);
+        Assert.True(row.GetBoolean("Unbound"));
+        Assert.Equal("", row.GetString("AccessTokenCipher") ?? "");
+        Assert.Equal("", row.GetString("RefreshTokenCipher") ?? "");
+        Assert.Null(row.GetString("BangumiUsername"));
+    }
+
+    public static async Task<TableEntity?> LinkRowAsync(this BangumiFixture f, string uid)
+    {
+        var table = new TableClient(f.App.Emulators.StorageConnectionString, f.App.Prefix + "BangumiLinks");
+        await table.CreateIfNotExistsAsync();
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(Storage.KeyEncoding.Escape(uid), "");
+        return row.HasValue ? row.Value : null;
+    }
+
+    /// <summary>Every row of the user's partition in the Collections table (item and index rows).</summary>
+    public static async Task<List<TableEntity>> CollectionRowsAsync(this BangumiFixture f, string uid)
+    {
+        var table = new TableClient(f.App.Emulators.StorageConnectionString, f.App.Prefix + "Collections");
+        await table.CreateIfNotExistsAsync();
+        var pk = Storage.KeyEncoding.Escape(uid);
+        return await table.QueryAsync<TableEntity>(e => e.PartitionKey == pk).ToListAsync();
+    }
+
+    /// <summary>Every row of the catalog.</summary>
+    public static async Task<List<TableEntity>> CatalogRowsAsync(this BangumiFixture f)
+    {
+        var table = new TableClient(f.App.Emulators.StorageConnectionString, f.App.Prefix + "Anime");
+        await table.CreateIfNotExistsAsync();
+        return await table.QueryAsync<TableEntity>().ToListAsync();
+    }
+
+    /// <summary>Polls the binding until <paramref name="done"/> holds (or fails the test after <paramref name="seconds"/>).</summary>
+    public static async Task<JsonElement> WaitForBindingAsync(this HttpClient client, TestUser user, Func<JsonElement, bool> done, string what, int seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var binding = await client.BindingAsync(user);
+            if (done(binding)) return binding;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"Waited {seconds} s for {what}: {binding}");
+            await Task.Delay(25);
+        }
+    }
 }
