@@ -46,9 +46,9 @@ internal sealed class HttpInvocationForwarder : IDisposable
         var connection = _channel.Ready;
         if (connection?.HttpUri is null || !connection.FunctionIds.TryGetValue(function.Name, out var functionId))
         {
-            await AnswerUnavailableAsync(context, connection is null
-                ? _channel.UnavailableReason
-                : $"The Functions worker has no HTTP endpoint for '{function.Name}' (is ConfigureFunctionsWebApplication used?).");
+            await AnswerUnavailableAsync(context, connection is null ? _channel.UnavailableReason
+                : connection.HttpUri is null ? "The Functions worker has no HTTP endpoint (HttpUri): is ConfigureFunctionsWebApplication used?"
+                : $"The Functions worker did not load '{function.Name}'.");
             return;
         }
 
