@@ -20,6 +20,7 @@ public sealed class TestLogging : ILoggerProvider
             .AddFilter("Microsoft.Hosting", LogLevel.Warning)
             .AddFilter("Yarp", LogLevel.Warning)
             .AddFilter("Grpc", LogLevel.Warning)
+            .AddFilter("Bangumoe.LocalHost", LiveLogsSetting == "debug" ? LogLevel.Debug : LogLevel.Information)
             .AddProvider(this));
 
     /// <summary>Everything logged so far.</summary>
@@ -31,8 +32,9 @@ public sealed class TestLogging : ILoggerProvider
     {
     }
 
-    /// <summary>LOCALHOST_TEST_LOGS=1 also writes every line to stderr, live (for debugging a hang).</summary>
-    private static readonly bool LiveLogs = Environment.GetEnvironmentVariable("LOCALHOST_TEST_LOGS") == "1";
+    /// <summary>LOCALHOST_TEST_LOGS=1 (or =debug, with the host's debug logs) also writes every line to stderr, live.</summary>
+    private static readonly string? LiveLogsSetting = Environment.GetEnvironmentVariable("LOCALHOST_TEST_LOGS");
+    private static readonly bool LiveLogs = LiveLogsSetting is "1" or "debug";
 
     private void Write(string line)
     {

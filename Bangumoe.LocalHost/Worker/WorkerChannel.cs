@@ -142,6 +142,7 @@ internal sealed class WorkerChannel
                 },
             }, cancellationToken)).WorkerInitResponse;
             EnsureSuccess(init.Result, "WorkerInitRequest");
+            LogCapabilities(_logger, init.WorkerVersion, string.Join(", ", init.Capabilities.Select(c => $"{c.Key}={c.Value}")), null);
             if (init.Capabilities.TryGetValue("HttpUri", out var httpUri) && Uri.TryCreate(httpUri, UriKind.Absolute, out var uri))
                 connection.HttpUri = uri;
             else if (_app.Functions.Any(f => f.Function.Trigger == FunctionTriggerKind.Http))
@@ -225,6 +226,10 @@ internal sealed class WorkerChannel
     private static readonly Action<ILogger, string, string, Exception?> LogDisconnected =
         LoggerMessage.Define<string, string>(LogLevel.Debug, new EventId(11, "WorkerDisconnected"),
             "Worker {WorkerId} disconnected: {Reason}");
+
+    private static readonly Action<ILogger, string, string, Exception?> LogCapabilities =
+        LoggerMessage.Define<string, string>(LogLevel.Debug, new EventId(16, "WorkerCapabilities"),
+            "Worker {WorkerVersion} capabilities: {Capabilities}");
 
     private static readonly Action<ILogger, int, string, Exception?> LogLoaded =
         LoggerMessage.Define<int, string>(LogLevel.Debug, new EventId(12, "WorkerLoaded"),
