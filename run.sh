@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs Bangumoe locally: Azurite (Azure Storage emulator), MailDev (SMTP
-# catcher) and the app, all on 127.0.0.1. Emulators that are already running
-# are reused and left alone; Ctrl+C stops everything this script started.
+# catcher) and the app, all on 127.0.0.1. The app is the isolated worker,
+# served by the local Functions host (Bangumoe.LocalHost) as Core Tools'
+# `func start` would. Emulators that are already running are reused and left
+# alone; Ctrl+C stops everything this script started.
 #
 #   ./run.sh                      app on http://127.0.0.1:7071
 #   BANGUMOE_PORT=8080 ./run.sh   app on http://127.0.0.1:8080
@@ -26,6 +28,7 @@ DATA_DIR="$ROOT/.data"
 BIN="$ROOT/node_modules/.bin"
 APP_DIR="$ROOT/Bangumoe.Functions/bin/Release/net10.0"
 APP_DLL="$APP_DIR/Bangumoe.Functions.dll"
+HOST_DLL="$ROOT/Bangumoe.LocalHost/bin/Release/net10.0/Bangumoe.LocalHost.dll"
 PORT="${BANGUMOE_PORT:-7071}"
 HOST=127.0.0.1
 FAKE_PORT="${FAKE_BANGUMI_PORT:-7081}"
@@ -132,11 +135,12 @@ wait_for_port "$HOST" 1080 30 "MailDev (web UI)" "$MAILDEV_PID"
 
 # --- build ------------------------------------------------------------------
 
-log "Building Bangumoe.Functions (Release)"
-if ! dotnet build Bangumoe.Functions/Bangumoe.Functions.csproj -c Release -nologo -v q; then
-  die "dotnet build failed; see the errors above."
-fi
+log "Building Bangumoe.Functions and the local Functions host (Release)"
+for project in Bangumoe.Functions/Bangumoe.Functions.csproj Bangumoe.LocalHost/Bangumoe.LocalHost.csproj; do
+  dotnet build "$project" -c Release -nologo -v q || die "dotnet build of $project failed; see the errors above."
+done
 [[ -f "$APP_DLL" ]] || die "build succeeded but $APP_DLL does not exist."
+[[ -f "$HOST_DLL" ]] || die "build succeeded but $HOST_DLL does not exist."
 
 # --- the fake Bangumi (demo binding without bgm.tv) -------------------------
 
@@ -190,21 +194,23 @@ if port_open "$HOST" "$PORT"; then
   die "something is already listening on $HOST:$PORT; stop it or choose another port with BANGUMOE_PORT=..."
 fi
 
-export ASPNETCORE_ENVIRONMENT=Development
-export Urls="http://$HOST:$PORT"
+# The host passes its environment on to the worker: these are the app settings (local.settings.json's Values
+# under func start).
+export AZURE_FUNCTIONS_ENVIRONMENT=Development
+export FUNCTIONS_WORKER_RUNTIME=dotnet-isolated
 export PublicBaseUrl="${PublicBaseUrl:-http://$HOST:$PORT}"
+export Storage__NamePrefix="${Storage__NamePrefix:-}"
 export AzureWebJobsStorage=UseDevelopmentStorage=true
 export Smtp__Host="$HOST"
 export Smtp__Port=1025
 export Smtp__Security=None
 export Signing__Keys__0__PrivateKeyFile="$SIGNING_KEY"
 
-log "Starting Bangumoe on $Urls"
-# Run from the build output directory (as a deployed app would), so the
-# content root holds the appsettings*.json copied there by the build.
-# exec keeps the remembered pid equal to the dotnet process.
-# shellcheck disable=SC2016  # $1 is expanded by the inner bash
-start_bg Bangumoe - bash -c 'cd "$1" && exec dotnet Bangumoe.Functions.dll' _ "$APP_DIR"
+APP_URL="http://$HOST:$PORT"
+log "Starting the local Functions host with Bangumoe on $APP_URL"
+# The host starts the worker in the app directory (as a deployed app runs), so the worker's content root holds the
+# appsettings*.json copied there by the build.
+start_bg "Bangumoe (local Functions host)" - dotnet "$HOST_DLL" --app "$APP_DIR" --port "$PORT"
 APP_PID="${STARTED_PIDS[-1]}"
 wait_for_port "$HOST" "$PORT" 60 "Bangumoe" "$APP_PID"
 
@@ -213,7 +219,7 @@ if ((USE_FAKE_BANGUMI)); then
   PUBLIC_NOTE="
     Fake Bangumi: http://$HOST:$FAKE_PORT   (bind as 'sai': see README, \"Bangumi binding\")"
 fi
-if [[ "$PublicBaseUrl" != "$Urls" ]]; then
+if [[ "$PublicBaseUrl" != "$APP_URL" ]]; then
   PUBLIC_NOTE="
 ${PUBLIC_NOTE}
     Public URL:  $PublicBaseUrl   (PublicBaseUrl, used in links the app sends)"
@@ -222,8 +228,8 @@ cat <<EOF
 
   Bangumoe is running.
 
-    App:         $Urls
-    Health:      $Urls/api/health${PUBLIC_NOTE}
+    App:         $APP_URL
+    Health:      $APP_URL/api/health${PUBLIC_NOTE}
     MailDev UI:  http://$HOST:1080   (every email the app sends lands here)
 
   Ctrl+C stops everything this script started.

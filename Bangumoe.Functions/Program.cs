@@ -1,16 +1,13 @@
+using System.Security.Cryptography;
 using Bangumoe.Functions;
-using Bangumoe.Functions.Hosting;
+using Microsoft.Extensions.Hosting;
 
-if (Commands.RunWithoutApp(args) is { } exitCode) return exitCode;
+// The one command besides serving: a development signing key for ./run.sh and for setting up a deployment.
+if (args is ["new-signing-key"])
+{
+    using var rsa = RSA.Create(2048);
+    Console.Out.Write(rsa.ExportPkcs8PrivateKeyPem() + "\n");
+    return;
+}
 
-// Commands get no command-line configuration: their arguments are not settings.
-var builder = WebApplication.CreateSlimBuilder(Commands.IsCommand(args) ? [] : args);
-builder.AddBangumoe();
-var app = builder.Build();
-app.MapBangumoe();
-
-if (Commands.IsCommand(args)) return Commands.RunWithApp(args, app);
-app.Run();
-return 0;
-
-public partial class Program;
+BangumoeWorker.CreateBuilder(args).Build().Run();

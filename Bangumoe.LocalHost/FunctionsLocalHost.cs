@@ -91,8 +91,8 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger("Bangumoe.LocalHost");
-        var app = FunctionAppMetadata.Read(options.AppDirectory);
-        var settings = AppSettings.Load(options, app.AppDirectory);
+        var settings = AppSettings.Load(options, Path.GetFullPath(options.AppDirectory));
+        var app = FunctionAppMetadata.Read(options.AppDirectory, settings);
         var workerId = Guid.NewGuid().ToString();
         var channel = new WorkerChannel(workerId, app, loggerFactory);
         app = app with
@@ -115,7 +115,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
             started.Add(rpcServer);
             var frontEnd = await HttpFrontEnd.StartAsync(options.Port, app,
                 services => new HttpInvocationForwarder(channel, services.GetRequiredService<IHttpForwarder>(),
-                    app.Host.FunctionTimeout, loggerFactory),
+                    app.Host.FunctionTimeout, options.TrustForwardedFor, loggerFactory),
                 loggerFactory, cancellationToken);
             started.Add(frontEnd);
 

@@ -29,6 +29,13 @@ public sealed record LocalHostOptions
     /// <summary>How long the worker may take to connect, initialise and load its functions.</summary>
     public TimeSpan WorkerStartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// False (as in Azure): the host appends the caller's socket address to <c>X-Forwarded-For</c>, so the app sees the
+    /// real client. True: the caller is taken for a trusted front end that has already appended the client's address,
+    /// and the header goes on as sent (tests use this to play clients at other addresses).
+    /// </summary>
+    public bool TrustForwardedFor { get; init; }
+
     /// <summary>Where the host's and the worker's logs go; null discards them.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

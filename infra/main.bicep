@@ -1,4 +1,4 @@
-// Bangumoe on Azure: a Flex Consumption (FC1) function app running the custom handler, storage reached through a
+// Bangumoe on Azure: a Flex Consumption (FC1) function app running the .NET 10 isolated worker, storage reached through a
 // user-assigned managed identity (no connection strings or account keys), secrets in Key Vault referenced from app
 // settings, and Application Insights on a Log Analytics workspace.
 //
@@ -264,8 +264,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         instanceMemoryMB: instanceMemoryMB
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        // The isolated worker on .NET 10 (Flex Consumption takes the stack here, not in FUNCTIONS_WORKER_RUNTIME).
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
     siteConfig: {
@@ -278,6 +279,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
+        // Prefixes table and queue names; empty in Azure. The queue triggers name it (%Storage:NamePrefix%), so the
+        // host resolves it too and it must exist.
+        { name: 'Storage__NamePrefix', value: '' }
         { name: 'PublicBaseUrl', value: publicUrl }
         { name: 'Smtp__Host', value: smtpHost }
         { name: 'Smtp__Port', value: string(smtpPort) }

@@ -1,14 +1,20 @@
 using Bangumoe.Accounts;
 using Bangumoe.Functions.Http;
+using Microsoft.Azure.Functions.Worker;
 
 namespace Bangumoe.Functions.Accounts;
 
-/// <summary>The page a mailed verification (or email-change) link opens.</summary>
-public static class VerifyPage
+/// <summary>
+/// The pages a mailed link opens: email verification (or an email change) and the password-reset form, which posts
+/// the new password with the token back to its own address. The reset form needs no CSRF token: the reset token
+/// itself is the secret a forger would lack.
+/// </summary>
+public sealed class AccountPages(AccountService accounts)
 {
-    public static async Task<IResult> Follow(string? token, AccountService accounts, HttpContext context, CancellationToken ct)
+    [Function("VerifyEmail")]
+    public async Task<IResult> VerifyEmail([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/auth/verify")] HttpRequest req, CancellationToken ct)
     {
-        var outcome = await accounts.FollowEmailLinkAsync(token, ct);
+        var outcome = await accounts.FollowEmailLinkAsync(req.Query["token"].FirstOrDefault(), ct);
         var (status, title, text) = outcome switch
         {
             LinkOutcome.EmailVerified => (200, "Email verified", "Your email address is verified. You can log in now."),
@@ -19,35 +25,23 @@ public static class VerifyPage
             LinkOutcome.AlreadyUsed => (400, "Link already used", "This link was already used; each link works once."),
             _ => (400, "Invalid link", "This link is not valid. Check that you copied all of it, or ask for a new mail."),
         };
-        return HtmlPage.Render(context, status, title, $"<p>{HtmlPage.Encode(text)}</p>");
-    }
-}
-
-/// <summary>
-/// The page a mailed password-reset link opens: a form that posts the new password (with the token) back here.
-/// No CSRF token is needed: the reset token itself is the secret a forger would lack.
-/// </summary>
-public static class ResetPasswordPage
-{
-    public static RouteGroupBuilder MapAccountPages(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup("/auth").WithTags("Pages");
-        group.MapGet("/password/reset", Show).WithName("ResetPasswordPage");
-        group.MapPost("/password/reset", Submit).WithName("ResetPasswordForm").DisableAntiforgery();
-        return group;
+        return HtmlPage.Render(req.HttpContext, status, title, $"<p>{HtmlPage.Encode(text)}</p>");
     }
 
-    public static IResult Show(string? token, HttpContext context) => Form(context, 200, token, null);
+    [Function("ResetPasswordPage")]
+    public IResult ShowResetForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "auth/password/reset")] HttpRequest req) =>
+        ResetForm(req.HttpContext, 200, req.Query["token"].FirstOrDefault(), null);
 
-    public static async Task<IResult> Submit(HttpContext context, AccountService accounts, CancellationToken ct)
+    [Function("ResetPasswordForm")]
+    public async Task<IResult> SubmitResetForm([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/password/reset")] HttpRequest req, CancellationToken ct)
     {
-        if (!context.Request.HasFormContentType)
+        var context = req.HttpContext;
+        if (await req.ReadFormOrNullAsync(ct) is not { } form)
             return HtmlPage.Render(context, 415, "Unsupported form", "<p>Submit the form from the reset page.</p>");
-        var form = await context.Request.ReadFormAsync(ct);
         var token = form["token"].ToString();
         var password = form["new_password"].ToString();
         if (password != form["confirm_password"].ToString())
-            return Form(context, 400, token, "The two passwords differ.");
+            return ResetForm(context, 400, token, "The two passwords differ.");
         var result = await accounts.ResetPasswordAsync(token, password, ct);
         if (result.Ok)
             return HtmlPage.Render(context, 200, "Password changed", "<p>Your password is changed and every other session has ended. Log in with the new password.</p>");
@@ -55,10 +49,10 @@ public static class ResetPasswordPage
         var message = error.FieldErrors?.TryGetValue("new_password", out var m) == true ? "New password: " + m[0] : error.Message;
         return error.Code is "link-expired" or "link-used" or "link-invalid"
             ? HtmlPage.Render(context, 400, "Link not usable", $"<p class=\"error\">{HtmlPage.Encode(message)}</p><p>Ask for a new reset mail.</p>")
-            : Form(context, 400, token, message);
+            : ResetForm(context, 400, token, message);
     }
 
-    private static IResult Form(HttpContext context, int status, string? token, string? error) => HtmlPage.Render(context, status, "Choose a new password", $"""
+    private static IResult ResetForm(HttpContext context, int status, string? token, string? error) => HtmlPage.Render(context, status, "Choose a new password", $"""
         {(error is null ? "" : $"<p class=\"error\">{HtmlPage.Encode(error)}</p>")}
         <form method="post" action="/auth/password/reset">
           <input type="hidden" name="token" value="{HtmlPage.Encode(token)}">

@@ -21,11 +21,11 @@ public static class Problems
             ErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
             _ => StatusCodes.Status400BadRequest,
         };
-        // Field errors travel as "errors" (the shape of ASP.NET's ValidationProblemDetails) whatever the status.
-        var extensions = error.FieldErrors is null ? null : new Dictionary<string, object?> { ["errors"] = error.FieldErrors };
-        return TypedResults.Problem(title: error.Message, statusCode: status, type: TypePrefix + error.Code, extensions: extensions);
+        return Status(status, error.Code, error.Message, error.FieldErrors);
     }
 
-    public static IResult Status(int status, string code, string title) =>
-        TypedResults.Problem(title: title, statusCode: status, type: TypePrefix + code);
+    /// <param name="fieldErrors">Travel as "errors" (the shape of ASP.NET's ValidationProblemDetails) whatever the status.</param>
+    public static IResult Status(int status, string code, string title, IReadOnlyDictionary<string, string[]>? fieldErrors = null) =>
+        TypedResults.Problem(title: title, statusCode: status, type: TypePrefix + code,
+            extensions: fieldErrors is null ? null : new Dictionary<string, object?> { ["errors"] = fieldErrors });
 }

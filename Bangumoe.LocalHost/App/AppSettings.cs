@@ -22,7 +22,19 @@ internal sealed class AppSettings
     /// <summary>Settings from local.settings.json and code only: what a worker needs beyond its own environment.</summary>
     public IReadOnlyDictionary<string, string?> Explicit => _fromFileAndCode;
 
-    public string? this[string name] => _all.TryGetValue(name, out var value) ? value : null;
+    /// <summary>A setting by name; <c>:</c> and <c>__</c> separate sections alike, as in .NET configuration.</summary>
+    public string? this[string name] =>
+        _all.TryGetValue(name, out var value) || _all.TryGetValue(name.Replace(":", "__", StringComparison.Ordinal), out value)
+        || _all.TryGetValue(name.Replace("__", ":", StringComparison.Ordinal), out value)
+            ? value
+            : null;
+
+    /// <summary>Every setting whose name starts with <paramref name="prefix"/> (either separator), with the rest of its
+    /// name split into sections.</summary>
+    public IEnumerable<(string[] Path, string? Value)> Section(string prefix) =>
+        _all.Select(s => (Name: s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value))
+            .Where(s => s.Name.StartsWith(prefix + ":", StringComparison.OrdinalIgnoreCase))
+            .Select(s => (s.Name[(prefix.Length + 1)..].Split(':'), s.Value));
 
     public static AppSettings Load(LocalHostOptions options, string appDirectory)
     {

@@ -17,7 +17,7 @@ internal sealed record FunctionAppMetadata(
     WorkerConfig Worker,
     IReadOnlyList<FunctionDefinition> Functions)
 {
-    public static FunctionAppMetadata Read(string appDirectory)
+    public static FunctionAppMetadata Read(string appDirectory, AppSettings? settings = null)
     {
         appDirectory = Path.GetFullPath(appDirectory);
         if (!Directory.Exists(appDirectory))
@@ -28,7 +28,7 @@ internal sealed record FunctionAppMetadata(
                     $"{appDirectory} has no {required}: give the build output of an isolated-worker app " +
                     "(dotnet build writes it to bin/<Configuration>/<tfm>/).", Path.Combine(appDirectory, required));
 
-        var host = HostJson.Read(appDirectory);
+        var host = HostJson.Read(appDirectory, settings);
         var worker = WorkerConfig.Read(appDirectory);
         var functions = ReadFunctions(Path.Combine(appDirectory, "functions.metadata"), appDirectory, host.RoutePrefix);
         return new FunctionAppMetadata(appDirectory, host, worker, functions);

@@ -7,23 +7,35 @@ namespace Bangumoe.LocalHost.App;
 /// <summary>The parts of host.json this host honours, with the Azure host's defaults.</summary>
 internal sealed record HostJson(string RoutePrefix, QueueSettings Queues, TimeSpan? FunctionTimeout)
 {
-    public static HostJson Read(string appDirectory)
+    /// <summary>The app setting prefix that overrides host.json values (<c>AzureFunctionsJobHost__extensions__queues__batchSize</c>).</summary>
+    public const string OverridePrefix = "AzureFunctionsJobHost";
+
+    public static HostJson Read(string appDirectory, AppSettings? settings = null)
     {
         var path = Path.Combine(appDirectory, "host.json");
-        if (!File.Exists(path)) return new HostJson("api", QueueSettings.Default, null);
-
-        JsonNode? root;
-        try
+        JsonNode? root = new JsonObject();
+        if (File.Exists(path))
         {
-            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions
+            try
             {
-                CommentHandling = JsonCommentHandling.Skip,
-                AllowTrailingCommas = true,
-            });
+                root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions
+                {
+                    CommentHandling = JsonCommentHandling.Skip,
+                    AllowTrailingCommas = true,
+                });
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{path} is not valid JSON: {e.Message}", e);
+            }
         }
-        catch (JsonException e)
+        // As in Azure, app settings override host.json, one value each.
+        foreach (var (section, value) in settings?.Section(OverridePrefix) ?? [])
         {
-            throw new InvalidDataException($"{path} is not valid JSON: {e.Message}", e);
+            var node = root as JsonObject ?? throw new InvalidDataException($"{path} is not a JSON object.");
+            foreach (var name in section[..^1])
+                node = node[name] as JsonObject ?? (JsonObject)(node[name] = new JsonObject());
+            node[section[^1]] = value;
         }
 
         var extensions = root?["extensions"];

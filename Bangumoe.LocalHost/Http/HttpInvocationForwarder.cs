@@ -18,6 +18,7 @@ internal sealed class HttpInvocationForwarder : IDisposable
     private readonly WorkerChannel _channel;
     private readonly IHttpForwarder _forwarder;
     private readonly TimeSpan? _functionTimeout;
+    private readonly bool _trustForwardedFor;
     private readonly ILogger _logger;
     private readonly HttpMessageInvoker _client = new(new WorkerConnectRetryHandler(new SocketsHttpHandler
     {
@@ -31,8 +32,9 @@ internal sealed class HttpInvocationForwarder : IDisposable
     }));
     private readonly ForwarderRequestConfig _requestConfig;
 
-    public HttpInvocationForwarder(WorkerChannel channel, IHttpForwarder forwarder, TimeSpan? functionTimeout, ILoggerFactory loggerFactory)
+    public HttpInvocationForwarder(WorkerChannel channel, IHttpForwarder forwarder, TimeSpan? functionTimeout, bool trustForwardedFor, ILoggerFactory loggerFactory)
     {
+        _trustForwardedFor = trustForwardedFor;
         _channel = channel;
         _forwarder = forwarder;
         _functionTimeout = functionTimeout;
@@ -66,7 +68,7 @@ internal sealed class HttpInvocationForwarder : IDisposable
         // Observed below; never let an early failure go unobserved while the forwarder runs.
         _ = outcome.ContinueWith(t => t.Exception, TaskScheduler.Default);
 
-        var transformer = new WorkerHttpTransformer(invocationId, outcome);
+        var transformer = new WorkerHttpTransformer(invocationId, outcome, _trustForwardedFor);
         var error = await _forwarder.SendAsync(context, connection.HttpUri.ToString(), _client, _requestConfig, transformer,
             invocationAborted.Token);
 

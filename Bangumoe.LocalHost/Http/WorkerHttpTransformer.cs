@@ -13,7 +13,7 @@ namespace Bangumoe.LocalHost.Http;
 /// Failure. So before an empty body is passed on, the invocation's outcome is awaited, and a failure becomes 500, as
 /// the Azure host answers.
 /// </summary>
-internal sealed class WorkerHttpTransformer(string invocationId, Task<InvocationResponse> outcome) : HttpTransformer
+internal sealed class WorkerHttpTransformer(string invocationId, Task<InvocationResponse> outcome, bool trustForwardedFor) : HttpTransformer
 {
     public const string InvocationIdHeader = "x-ms-invocation-id";
 
@@ -33,7 +33,7 @@ internal sealed class WorkerHttpTransformer(string invocationId, Task<Invocation
         proxyRequest.Headers.Remove(InvocationIdHeader);
         proxyRequest.Headers.TryAddWithoutValidation(InvocationIdHeader, invocationId);
 
-        if (httpContext.Connection.RemoteIpAddress is { } client)
+        if (!trustForwardedFor && httpContext.Connection.RemoteIpAddress is { } client)
         {
             var forwardedFor = request.Headers["X-Forwarded-For"].ToString();
             proxyRequest.Headers.Remove("X-Forwarded-For");

@@ -19,7 +19,6 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddHostingCore(this IServiceCollection services)
     {
         services.TryAddSingletonTime();
-        services.AddSingleton<HostingMode>();
         services.AddOptions<AppOptions>()
             .Configure<IConfiguration>((o, c) => o.PublicBaseUrl = c["PublicBaseUrl"] ?? "")
             .ValidateWith(AppOptions.Validate);
@@ -39,7 +38,7 @@ public static class ServiceCollectionExtensions
                 o.QueueServiceUri = identity["queueServiceUri"];
                 o.Credential = identity["credential"];
                 o.ClientId = identity["clientId"];
-                o.NamePrefix = c["Storage:NamePrefix"] ?? "";
+                o.NamePrefix = c[StorageOptions.NamePrefixKey] ?? "";
             })
             .ValidateWith(StorageOptions.Validate);
         services.AddSingleton<StorageClients>();
@@ -50,9 +49,6 @@ public static class ServiceCollectionExtensions
     {
         services.AddOptions<QueueOptions>().BindConfiguration("Queues").ValidateWith(QueueOptions.Validate);
         services.AddSingleton<QueueSender>();
-        services.AddSingleton<QueueFunctionRegistry>();
-        services.AddSingleton<QueueFunctionInvoker>();
-        services.AddHostedService<StandaloneQueueListener>();
         return services;
     }
 
@@ -61,7 +57,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<SmtpOptions>().BindConfiguration("Smtp").ValidateWith(SmtpOptions.Validate);
         services.AddSingleton<EmailOutbox>();
         services.AddSingleton<SmtpEmailSender>();
-        services.AddQueueFunction<SendEmailHandler>(EmailOutbox.FunctionName, EmailOutbox.QueueName);
+        services.AddScoped<SendEmailHandler>();
         return services;
     }
 
@@ -124,7 +120,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<BangumiLinkStore>());
         services.AddSingleton<BangumiBinding>();
         services.AddSingleton<BangumiTokenRefresher>();
-        services.AddQueueFunction<ImportBangumiCollectionHandler>(BangumiBinding.FunctionName, BangumiBinding.QueueName);
+        services.AddScoped<ImportBangumiCollectionHandler>();
         return services;
     }
 

@@ -29,19 +29,6 @@ public sealed class AppOptions
     }
 }
 
-/// <summary>
-/// Whether the executable runs under the Azure Functions host (which sets <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>)
-/// or standalone. Read from configuration at run time, so a test can switch it.
-/// </summary>
-public sealed class HostingMode(Microsoft.Extensions.Configuration.IConfiguration configuration)
-{
-    public const string PortVariable = "FUNCTIONS_CUSTOMHANDLER_PORT";
-
-    public string? FunctionsHostPort => configuration[PortVariable];
-
-    public bool UnderFunctionsHost => !string.IsNullOrEmpty(FunctionsHostPort);
-}
-
 internal static class OptionsValidation
 {
     /// <summary>Turns a list of messages (each naming its key) into an options validation result.</summary>

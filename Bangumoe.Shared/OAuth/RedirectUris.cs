@@ -21,7 +21,8 @@ public static class RedirectUris
         if (uri.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))) return "must not contain spaces or control characters";
         if (uri.Contains('#', StringComparison.Ordinal)) return "must not contain a fragment (RFC 6749 §3.1.2)";
         if (uri.Contains('*', StringComparison.Ordinal)) return "must not contain wildcards";
-        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed)) return "must be an absolute URI";
+        // On Unix, Uri takes "/path" for an absolute file URI: a path alone is relative here.
+        if (uri.StartsWith('/') || !Uri.TryCreate(uri, UriKind.Absolute, out var parsed)) return "must be an absolute URI";
         if (!string.IsNullOrEmpty(parsed.UserInfo)) return "must not contain user info";
         if (parsed.Scheme == Uri.UriSchemeHttps) return string.IsNullOrEmpty(parsed.Host) ? "must name a host" : null;
         if (parsed.Scheme == Uri.UriSchemeHttp) return IsLoopbackHost(parsed.Host) ? null : "must use https (http is allowed only for loopback: 127.0.0.1, [::1], localhost)";

@@ -27,10 +27,13 @@ public sealed class StorageOptions
     /// <summary>Identity-based: client id of a user-assigned managed identity (key <c>AzureWebJobsStorage:clientId</c>).</summary>
     public string? ClientId { get; set; }
 
+    /// <summary>The setting <see cref="NamePrefix"/> is read from; the queue triggers name it too (<c>%Storage:NamePrefix%</c>),
+    /// so the host resolves the same prefix for the queues it polls.</summary>
+    public const string NamePrefixKey = "Storage:NamePrefix";
+
     /// <summary>
-    /// Prefix for every table and queue name (key <c>Storage:NamePrefix</c>). Empty in production: the Functions
-    /// host's queue triggers name the unprefixed queues. Tests set it so that parallel test apps sharing one Azurite
-    /// never see each other's rows or messages.
+    /// Prefix for every table and queue name (key <see cref="NamePrefixKey"/>). Empty in production. Tests set it so
+    /// that parallel test apps sharing one Azurite never see each other's rows or messages.
     /// </summary>
     public string NamePrefix { get; set; } = "";
 

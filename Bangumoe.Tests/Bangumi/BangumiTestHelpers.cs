@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Azure.Data.Tables;
 using System.Net.Http.Headers;
 using Bangumoe.Tests.Infrastructure;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Bangumoe.Tests.Bangumi;
 
@@ -63,7 +62,7 @@ public sealed class BangumiFixture(Emulators emulators) : IAsyncLifetime
 public static class BangumiSteps
 {
     /// <summary>A Bangumoe client that does not follow redirects, so each hop can be checked.</summary>
-    public static HttpClient NoRedirects(this BangumoeApp app) => app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    public static HttpClient NoRedirects(this BangumoeApp app) => app.CreateClient(new ClientOptions { AllowAutoRedirect = false });
 
     /// <summary>A browser-like client for the fake Bangumi (real HTTP), not following redirects either.</summary>
     public static HttpClient BangumiBrowser() => new(new HttpClientHandler { AllowAutoRedirect = false });

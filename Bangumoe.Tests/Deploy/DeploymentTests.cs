@@ -3,10 +3,7 @@ using System.IO.Compression;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Text.Json;
-using Bangumoe.Functions.Hosting;
 using Bangumoe.Tests.Infrastructure;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Bangumoe.Tests.Deploy;
 
@@ -70,7 +67,7 @@ public sealed class InfrastructureTests
     }
 
     [Fact]
-    public async Task The_template_wires_the_custom_handler_identity_storage_and_key_vault()
+    public async Task The_template_wires_the_isolated_worker_identity_storage_and_key_vault()
     {
         var (exitCode, output) = await Shell.RunAsync(Bicep, "build infra/main.bicep --stdout", TimeSpan.FromMinutes(3));
         Assert.Equal(0, exitCode);
@@ -81,7 +78,9 @@ public sealed class InfrastructureTests
         var plan = Resource("Microsoft.Web/serverfarms");
         Assert.Equal("FC1", plan.GetProperty("sku").GetProperty("name").GetString());
         var site = Resource("Microsoft.Web/sites").GetProperty("properties");
-        Assert.Equal("custom", site.GetProperty("functionAppConfig").GetProperty("runtime").GetProperty("name").GetString());
+        var runtime = site.GetProperty("functionAppConfig").GetProperty("runtime");
+        Assert.Equal("dotnet-isolated", runtime.GetProperty("name").GetString());
+        Assert.Equal("10.0", runtime.GetProperty("version").GetString());
         Assert.Equal("UserAssignedIdentity", site.GetProperty("functionAppConfig").GetProperty("deployment").GetProperty("storage").GetProperty("authentication").GetProperty("type").GetString());
         var settings = site.GetProperty("siteConfig").GetProperty("appSettings").EnumerateArray()
             .ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("value").GetString()!);
@@ -110,13 +109,14 @@ public sealed class InfrastructureTests
 }
 
 /// <summary>
-/// scripts/package.sh builds the zip a Flex Consumption app runs; unpacked, it must hold exactly the functions of the
-/// route table and queue registry, the self-contained ReadyToRun executable with its executable bit, and no settings.
+/// scripts/package.sh builds the zip a Flex Consumption app runs: the worker's publish output. Unpacked, its
+/// functions.metadata must name every function of the code with its route, and the worker it describes must be there,
+/// ReadyToRun, with host.json and no settings file.
 /// </summary>
-public sealed class PackageTests(DefaultApp app) : IClassFixture<DefaultApp>
+public sealed class PackageTests
 {
     [Fact]
-    public async Task The_package_holds_every_function_and_a_runnable_self_contained_executable()
+    public async Task The_package_holds_every_function_and_the_worker_that_runs_them()
     {
         var zipPath = Path.Combine(Path.GetTempPath(), $"bangumoe-package-{Guid.NewGuid():N}.zip");
         try
@@ -126,44 +126,50 @@ public sealed class PackageTests(DefaultApp app) : IClassFixture<DefaultApp>
 
             using var zip = ZipFile.OpenRead(zipPath);
             var entries = zip.Entries.Where(e => !e.FullName.EndsWith('/')).ToDictionary(e => e.FullName, StringComparer.Ordinal);
-
-            _ = app.Server;
-            var expected = FunctionMetadata.Describe(app.Services, app.Services.GetRequiredService<EndpointDataSource>().Endpoints);
-            foreach (var (path, content) in expected)
+            async Task<JsonElement> Json(string name)
             {
-                Assert.True(entries.TryGetValue(path, out var entry), $"{path} is missing from the package");
+                Assert.True(entries.TryGetValue(name, out var entry), $"{name} is missing from the package");
                 using var reader = new StreamReader(entry.Open());
-                Assert.Equal(content, await reader.ReadToEndAsync());
+                return JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone();
             }
-            var functionFolders = entries.Keys.Where(k => k.EndsWith("/function.json", StringComparison.Ordinal)).ToHashSet();
-            Assert.Equal(expected.Keys.Where(k => k.EndsWith("/function.json", StringComparison.Ordinal)).Order(), functionFolders.Order());
-            Assert.Contains(BangumiImportFunction, functionFolders);
 
-            Assert.DoesNotContain(entries.Keys, k => Path.GetFileName(k).StartsWith("local.settings", StringComparison.Ordinal));
+            // Every [Function] of the code, by name, with its route (HTTP) or queue.
+            var metadata = (await Json("functions.metadata")).EnumerateArray()
+                .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("bindings")[0], StringComparer.Ordinal);
+            var code = typeof(Bangumoe.Functions.BangumoeWorker).Assembly.GetTypes().SelectMany(t => t.GetMethods())
+                .Where(m => m.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.FunctionAttribute), false).Length > 0)
+                .ToList();
+            Assert.Equal(code.Count, metadata.Count);
+            foreach (var method in code)
+            {
+                var name = ((Microsoft.Azure.Functions.Worker.FunctionAttribute)method.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.FunctionAttribute), false)[0]).Name;
+                Assert.True(metadata.TryGetValue(name, out var trigger), $"{name} is not in the package's functions.metadata");
+                var http = method.GetParameters().SelectMany(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false))
+                    .Cast<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>().SingleOrDefault();
+                if (http is not null) Assert.Equal(http.Route, trigger.GetProperty("route").GetString());
+                else Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+            }
 
-            // host.json starts app/Bangumoe.Functions: it is there, executable, self-contained, ReadyToRun.
-            var host = JsonDocument.Parse(expected["host.json"]).RootElement;
-            var executable = host.GetProperty("customHandler").GetProperty("description").GetProperty("defaultExecutablePath").GetString()!;
-            Assert.True(entries.TryGetValue(executable, out var exe), $"{executable} is missing from the package");
-            var mode = (UnixFileMode)((exe.ExternalAttributes >> 16) & 0x1FF);
-            Assert.True(mode.HasFlag(UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute), $"{executable} has mode {mode}");
-            Assert.Contains("app/libcoreclr.so", entries.Keys);
-            Assert.Contains("app/libhostfxr.so", entries.Keys);
+            // The worker the host starts (worker.config.json) is there, with its dependencies and ReadyToRun code.
+            var worker = (await Json("worker.config.json")).GetProperty("description");
+            Assert.Equal("dotnet-isolated", worker.GetProperty("language").GetString());
+            var workerPath = worker.GetProperty("defaultWorkerPath").GetString()!;
+            Assert.True(entries.ContainsKey(workerPath), $"{workerPath} is missing from the package");
+            foreach (var dependency in new[] { "Bangumoe.Shared.dll", "Microsoft.Azure.Functions.Worker.dll", "Microsoft.Azure.Functions.Worker.Grpc.dll", "Bangumoe.Functions.deps.json", "Bangumoe.Functions.runtimeconfig.json", "extensions.json" })
+                Assert.Contains(dependency, entries.Keys);
             using (var dll = new MemoryStream())
             {
-                await using (var stream = entries["app/Bangumoe.Functions.dll"].Open()) await stream.CopyToAsync(dll);
+                await using (var stream = entries[workerPath].Open()) await stream.CopyToAsync(dll);
                 dll.Position = 0;
                 using var pe = new PEReader(dll);
-                Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, "Bangumoe.Functions.dll is not ReadyToRun");
+                Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{workerPath} is not ReadyToRun");
             }
-            using (var runtimeConfig = new StreamReader(entries["app/Bangumoe.Functions.runtimeconfig.json"].Open()))
-                Assert.Contains("includedFrameworks", await runtimeConfig.ReadToEndAsync(), StringComparison.Ordinal);
+            Assert.Equal("", (await Json("host.json")).GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+            Assert.DoesNotContain(entries.Keys, k => Path.GetFileName(k).StartsWith("local.settings", StringComparison.Ordinal));
         }
         finally
         {
             File.Delete(zipPath);
         }
     }
-
-    private const string BangumiImportFunction = "ImportBangumiCollection/function.json";
 }

@@ -28,14 +28,14 @@ public sealed class ConfigurationTests
 
     /// <summary>Keys read directly rather than through a bound options class.</summary>
     private static readonly string[] DirectKeys =
-        ["PublicBaseUrl", "AzureWebJobsStorage", "Storage:NamePrefix", "Network:TrustForwardedFor", "Urls"];
+        ["PublicBaseUrl", "AzureWebJobsStorage", "Storage:NamePrefix"];
 
     [Fact]
     public void Every_setting_appears_in_local_settings_sample()
     {
         var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "local.settings.sample.json")));
         var values = sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name.Replace("__", ":", StringComparison.Ordinal)).ToHashSet();
-        Assert.Equal("custom", sample.RootElement.GetProperty("Values").GetProperty("FUNCTIONS_WORKER_RUNTIME").GetString());
+        Assert.Equal("dotnet-isolated", sample.RootElement.GetProperty("Values").GetProperty("FUNCTIONS_WORKER_RUNTIME").GetString());
 
         var keys = DirectKeys.Concat(Sections.SelectMany(s =>
             s.Options.GetProperties(BindingFlags.Public | BindingFlags.Instance)

@@ -1,111 +1,95 @@
-using System.Diagnostics;
+using System.Reflection;
 using System.Text.Json;
-using Bangumoe.Functions.Hosting;
+using Bangumoe.Functions;
 using Bangumoe.Tests.Infrastructure;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Azure.Functions.Worker;
 
 namespace Bangumoe.Tests.Hosting;
 
 /// <summary>
-/// The committed function app (Bangumoe.Functions/FunctionApp: host.json and one folder per function) must be exactly
-/// what the route table and queue registry produce: an endpoint without its function, or a function without its
-/// endpoint, fails here. Regenerate with: dotnet run --project Bangumoe.Functions -- emit-functions Bangumoe.Functions/FunctionApp
+/// What the Functions SDK's build wrote for the host (functions.metadata, worker.config.json) against the code:
+/// every [Function] is there with its route and methods, every HTTP function is anonymous, no two collide, and
+/// host.json keeps the seed's paths and the queue semantics.
 /// </summary>
-public sealed class FunctionMetadataTests(DefaultApp app) : IClassFixture<DefaultApp>
+public sealed class FunctionMetadataTests
 {
-    private static string FunctionAppDir => Path.Combine(RepoPaths.Root, "Bangumoe.Functions", "FunctionApp");
+    private static JsonElement Metadata() =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(FunctionsApp.Directory, "functions.metadata"))).RootElement;
 
-    private SortedDictionary<string, string> Expected()
-    {
-        _ = app.Server; // start the app so the route table is built
-        return FunctionMetadata.Describe(app.Services, app.Services.GetRequiredService<EndpointDataSource>().Endpoints);
-    }
-
-    private static SortedDictionary<string, string> Committed(string dir) => new(
-        Directory.GetFiles(dir, "*", SearchOption.AllDirectories)
-            .ToDictionary(f => Path.GetRelativePath(dir, f).Replace('\\', '/'), File.ReadAllText), StringComparer.Ordinal);
+    private static IEnumerable<(MethodInfo Method, string Name)> CodeFunctions() =>
+        typeof(BangumoeWorker).Assembly.GetTypes().SelectMany(t => t.GetMethods())
+            .Select(m => (Method: m, Attribute: m.GetCustomAttribute<FunctionAttribute>()))
+            .Where(f => f.Attribute is not null)
+            .Select(f => (f.Method, f.Attribute!.Name));
 
     [Fact]
-    public void Committed_function_folders_match_the_route_table_and_queue_registry()
+    public void Every_function_in_the_code_is_in_functions_metadata_with_its_route_and_methods()
     {
-        var expected = Expected();
-        var committed = Committed(FunctionAppDir);
-        var missing = expected.Keys.Except(committed.Keys).ToList();
-        var extra = committed.Keys.Except(expected.Keys).ToList();
-        Assert.True(missing.Count == 0, "Endpoints without a function folder: " + string.Join(", ", missing) + ". Run emit-functions.");
-        Assert.True(extra.Count == 0, "Function folders without an endpoint: " + string.Join(", ", extra) + ". Run emit-functions.");
-        foreach (var (path, content) in expected)
-            Assert.True(content == committed[path], $"{path} differs from what the code produces. Run emit-functions.");
-    }
-
-    [Fact]
-    public void Every_endpoint_is_a_pure_http_function_and_no_two_conflict()
-    {
-        var functions = Expected().Where(f => f.Key.EndsWith("/function.json", StringComparison.Ordinal))
-            .Select(f => (Name: f.Key.Split('/')[0], Json: JsonDocument.Parse(f.Value).RootElement.GetProperty("bindings")))
-            .ToList();
-        var http = functions.Where(f => f.Json[0].GetProperty("type").GetString() == "httpTrigger").ToList();
-        Assert.True(http.Count >= 10, "expected the accounts API as functions");
-        var routes = new List<(string Name, string Route, string[] Methods)>();
-        foreach (var (name, bindings) in http)
+        var metadata = Metadata().EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, StringComparer.Ordinal);
+        var code = CodeFunctions().ToList();
+        Assert.Equal(code.Select(f => f.Name).Order(StringComparer.Ordinal), metadata.Keys.Order(StringComparer.Ordinal));
+        foreach (var (method, name) in code)
         {
-            // Exactly httpTrigger in + http out: anything more and the host stops forwarding the raw request.
-            Assert.Equal(2, bindings.GetArrayLength());
-            Assert.Equal("http", bindings[1].GetProperty("type").GetString());
-            Assert.Equal("anonymous", bindings[0].GetProperty("authLevel").GetString());
-            var route = bindings[0].GetProperty("route").GetString()!;
-            Assert.False(route.StartsWith("admin", StringComparison.OrdinalIgnoreCase) || route.StartsWith("runtime", StringComparison.OrdinalIgnoreCase), route);
-            var methods = bindings[0].GetProperty("methods").EnumerateArray().Select(m => m.GetString()!).ToArray();
-            Assert.NotEmpty(methods);
-            routes.Add((name, route, methods));
+            var trigger = metadata[name].GetProperty("bindings")[0];
+            if (method.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(a => a is not null) is { } http)
+            {
+                Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
+                Assert.Equal(http.Route, trigger.GetProperty("route").GetString());
+                Assert.Equal(http.Methods!.Order(StringComparer.Ordinal), trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!).Order(StringComparer.Ordinal));
+            }
+            else
+            {
+                Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+            }
         }
-        foreach (var a in routes)
-            foreach (var b in routes.Where(b => b.Name != a.Name && b.Route == a.Route))
-                Assert.False(a.Methods.Intersect(b.Methods).Any(), $"{a.Name} and {b.Name} share route {a.Route} and a method");
-
-        var queue = functions.Single(f => f.Name == "SendEmail").Json;
-        Assert.Equal(1, queue.GetArrayLength());
-        Assert.Equal("queueTrigger", queue[0].GetProperty("type").GetString());
-        Assert.Equal("email-outbox", queue[0].GetProperty("queueName").GetString());
-        Assert.Equal("AzureWebJobsStorage", queue[0].GetProperty("connection").GetString());
     }
 
     [Fact]
-    public void Host_json_forwards_http_with_an_empty_route_prefix_and_the_listeners_queue_semantics()
+    public void Http_functions_are_anonymous_with_explicit_methods_and_no_two_collide()
     {
-        var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(FunctionAppDir, "host.json"))).RootElement;
+        var http = Metadata().EnumerateArray()
+            .Select(f => (Name: f.GetProperty("name").GetString()!, Trigger: f.GetProperty("bindings")[0]))
+            .Where(f => f.Trigger.GetProperty("type").GetString() == "httpTrigger")
+            .Select(f => (f.Name, Route: f.Trigger.GetProperty("route").GetString()!, Auth: f.Trigger.GetProperty("authLevel").GetString(),
+                Methods: f.Trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!).ToArray()))
+            .ToList();
+        Assert.True(http.Count >= 50, $"expected every endpoint as a function, found {http.Count}");
+        foreach (var f in http)
+        {
+            Assert.Equal("Anonymous", f.Auth);
+            Assert.NotEmpty(f.Methods);
+            // The host keeps these prefixes for itself.
+            Assert.False(f.Route.StartsWith("admin", StringComparison.OrdinalIgnoreCase) || f.Route.StartsWith("runtime", StringComparison.OrdinalIgnoreCase), f.Route);
+        }
+        foreach (var a in http)
+            foreach (var b in http.Where(b => b.Name != a.Name && b.Route == a.Route))
+                Assert.False(a.Methods.Intersect(b.Methods).Any(), $"{a.Name} and {b.Name} share route {a.Route} and a method");
+    }
+
+    [Fact]
+    public void Queue_functions_poll_the_prefixed_queues_of_AzureWebJobsStorage()
+    {
+        var queues = Metadata().EnumerateArray()
+            .Select(f => f.GetProperty("bindings")[0])
+            .Where(t => t.GetProperty("type").GetString() == "queueTrigger")
+            .ToDictionary(t => t.GetProperty("queueName").GetString()!, t => t.GetProperty("connection").GetString());
+        Assert.Equal(["%Storage:NamePrefix%bangumi-import", "%Storage:NamePrefix%email-outbox"], queues.Keys.Order(StringComparer.Ordinal));
+        Assert.All(queues.Values, c => Assert.Equal("AzureWebJobsStorage", c));
+    }
+
+    [Fact]
+    public void Host_json_keeps_the_seed_paths_and_the_queue_semantics_and_the_worker_is_described()
+    {
+        var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(FunctionsApp.Directory, "host.json"))).RootElement;
         Assert.Equal("2.0", host.GetProperty("version").GetString());
-        var handler = host.GetProperty("customHandler");
-        Assert.True(handler.GetProperty("enableForwardingHttpRequest").GetBoolean());
-        Assert.Equal("app/Bangumoe.Functions", handler.GetProperty("description").GetProperty("defaultExecutablePath").GetString());
         Assert.Equal("", host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
         var queues = host.GetProperty("extensions").GetProperty("queues");
         Assert.Equal(5, queues.GetProperty("maxDequeueCount").GetInt32());
         Assert.Equal("base64", queues.GetProperty("messageEncoding").GetString());
         Assert.True(TimeSpan.Parse(queues.GetProperty("visibilityTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > TimeSpan.Zero);
-        Assert.StartsWith("[4.", host.GetProperty("extensionBundle").GetProperty("version").GetString(), StringComparison.Ordinal);
-    }
 
-    [Fact]
-    public async Task The_emit_functions_command_of_the_executable_writes_the_committed_files()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "bangumoe-emit-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo("dotnet", [Executable.DllPath, "emit-functions", dir])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            })!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-            Assert.True(process.ExitCode == 0, await stderr);
-            Assert.Equal(Committed(FunctionAppDir), Committed(dir));
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
+        var worker = JsonDocument.Parse(File.ReadAllText(Path.Combine(FunctionsApp.Directory, "worker.config.json"))).RootElement.GetProperty("description");
+        Assert.Equal("dotnet-isolated", worker.GetProperty("language").GetString());
+        Assert.Equal("Bangumoe.Functions.dll", worker.GetProperty("defaultWorkerPath").GetString());
     }
 }

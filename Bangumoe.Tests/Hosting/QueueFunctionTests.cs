@@ -1,166 +1,76 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
+using System.Text.Json;
 using Azure.Storage.Queues;
 using Bangumoe.Queues;
 using Bangumoe.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Bangumoe.Tests.Hosting;
 
-/// <summary>A test queue function whose handler fails a chosen number of times, recording every try.</summary>
-public sealed class FlakyHandler(FlakyLog log) : IQueueMessageHandler
-{
-    public const string Function = "FlakyTest";
-    public const string Queue = "flaky-test";
-
-    public Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
-    {
-        var body = message.Deserialize<FlakyMessage>();
-        log.Tries.GetOrAdd(body.Id, _ => new ConcurrentQueue<long>()).Enqueue(message.DequeueCount);
-        return message.DequeueCount <= body.FailTries ? throw new InvalidOperationException("flaky by design") : Task.CompletedTask;
-    }
-}
-
-public sealed record FlakyMessage(string Id, int FailTries);
-
-public sealed class FlakyLog
-{
-    public ConcurrentDictionary<string, ConcurrentQueue<long>> Tries { get; } = new();
-}
-
-/// <summary>One handler per queue, two ways in: the Functions host's envelope, and the standalone listener with the host's semantics.</summary>
+/// <summary>
+/// Bangumoe's queue functions as the local Functions host runs them: it polls the app's queues (named with the
+/// app's storage prefix through the <c>%Storage:NamePrefix%</c> binding expression), retries a failing message and
+/// moves it to <c>&lt;queue&gt;-poison</c> after host.json's maxDequeueCount, body intact.
+/// </summary>
 public sealed class QueueFunctionTests(Emulators emulators)
 {
-    private static readonly Dictionary<string, string?> HostMode = new() { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "7999" };
-
-    private BangumoeApp FlakyApp() => new(emulators,
-        new Dictionary<string, string?> { ["Queues:MaxDequeueCount"] = "3", ["Queues:VisibilityTimeout"] = "00:00:00" },
-        services =>
-        {
-            services.AddSingleton<FlakyLog>();
-            services.AddQueueFunction<FlakyHandler>(FlakyHandler.Function, FlakyHandler.Queue);
-        });
-
-    [Fact]
-    public async Task The_hosts_envelope_is_decoded_twice_handled_and_answered_with_an_empty_json_object()
+    /// <summary>Two tries, no wait between them: what host.json says, overridden as Azure allows (AzureFunctionsJobHost__…).</summary>
+    private static Dictionary<string, string?> TwoQuickTries(Dictionary<string, string?> settings)
     {
-        await using var app = new BangumoeApp(emulators, HostMode);
-        var client = app.CreateClient();
-        var to = TestApi.NewEmail();
-
-        var response = await client.SendAsync(HostEnvelope.For("SendEmail", HostEnvelope.EmailMessage(to, "Envelope test")));
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("{}", await response.Content.ReadAsStringAsync());
-        var mail = await app.Mail.WaitForAsync(to, "Envelope test");
-        Assert.Contains("Hello from the queue envelope test.", mail.Text, StringComparison.Ordinal);
+        settings["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "2";
+        settings["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00";
+        settings["Queues:MaxDequeueCount"] = "2";
+        return settings;
     }
 
     [Fact]
-    public async Task A_failing_message_answers_500_so_that_the_host_retries_it()
+    public void Host_json_and_the_apps_idea_of_the_last_try_agree()
     {
-        await using var app = new BangumoeApp(emulators, HostMode);
-        var client = app.CreateClient();
-
-        var broken = await client.SendAsync(HostEnvelope.For("SendEmail", """{"to":"not an address","subject":"x","textBody":"x","htmlBody":"x"}"""));
-        Assert.Equal(HttpStatusCode.InternalServerError, broken.StatusCode);
-        Assert.Equal("application/json", broken.Content.Headers.ContentType?.MediaType);
-
-        var garbage = await client.PostRaw("/SendEmail", "this is not an envelope");
-        Assert.Equal(HttpStatusCode.NotFound, garbage.StatusCode); // no invocation id: not the host
-
-        using var request = HostEnvelope.For("SendEmail", "x");
-        request.Content = new StringContent("{\"Data\":{}}", Encoding.UTF8, "application/json");
-        Assert.Equal(HttpStatusCode.InternalServerError, (await client.SendAsync(request)).StatusCode);
+        var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(FunctionsApp.Directory, "host.json"))).RootElement;
+        Assert.Equal(new QueueOptions().MaxDequeueCount, host.GetProperty("extensions").GetProperty("queues").GetProperty("maxDequeueCount").GetInt32());
     }
 
     [Fact]
-    public async Task The_internal_queue_paths_answer_only_the_host()
+    public async Task A_registration_mail_is_sent_by_the_SendEmail_function()
     {
-        await using var hosted = new BangumoeApp(emulators, HostMode);
-        var noHeaders = await hosted.CreateClient().SendAsync(HostEnvelope.For("SendEmail", HostEnvelope.EmailMessage(TestApi.NewEmail(), "x"), withHostHeaders: false));
-        Assert.Equal(HttpStatusCode.NotFound, noHeaders.StatusCode);
+        await using var app = new BangumoeApp(emulators);
+        var email = TestApi.NewEmail();
+        await app.CreateClient().Register(TestApi.NewUname(), email, "correct horse battery");
 
-        await using var standalone = new BangumoeApp(emulators);
-        var response = await standalone.CreateClient().SendAsync(HostEnvelope.For("SendEmail", HostEnvelope.EmailMessage(TestApi.NewEmail(), "x")));
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-    }
-
-    [Fact]
-    public async Task Under_the_host_the_standalone_listener_leaves_the_queue_to_the_host()
-    {
-        await using var app = new BangumoeApp(emulators, HostMode);
-        _ = app.Server;
-        await app.Services.GetRequiredService<QueueSender>().SendAsync("email-outbox", new { to = TestApi.NewEmail() });
-        await Task.Delay(1500);
-        var queue = new QueueClient(emulators.StorageConnectionString, app.Prefix + "email-outbox");
-        Assert.Single((await queue.PeekMessagesAsync(10)).Value);
-    }
-
-    [Fact]
-    public async Task Standalone_a_failed_try_is_retried_and_then_succeeds()
-    {
-        await using var app = FlakyApp();
-        _ = app.Server;
-        var id = Guid.NewGuid().ToString("N");
-        await app.Services.GetRequiredService<QueueSender>().SendAsync(FlakyHandler.Queue, new FlakyMessage(id, FailTries: 1));
-
-        var log = app.Services.GetRequiredService<FlakyLog>();
-        await Eventually(() => log.Tries.TryGetValue(id, out var t) && t.Count == 2);
-        await Task.Delay(500);
-        Assert.Equal([1L, 2L], log.Tries[id].ToArray());
-        Assert.Empty(await Messages(app, FlakyHandler.Queue + "-poison"));
-        Assert.Empty(await Messages(app, FlakyHandler.Queue));
-    }
-
-    [Fact]
-    public async Task Standalone_a_message_that_keeps_failing_moves_to_the_poison_queue_after_maxDequeueCount_tries()
-    {
-        await using var app = FlakyApp();
-        _ = app.Server;
-        var id = Guid.NewGuid().ToString("N");
-        await app.Services.GetRequiredService<QueueSender>().SendAsync(FlakyHandler.Queue, new FlakyMessage(id, FailTries: 99));
-
-        var poisoned = await EventuallyMessages(app, FlakyHandler.Queue + "-poison");
-        var log = app.Services.GetRequiredService<FlakyLog>();
-        Assert.Equal([1L, 2L, 3L], log.Tries[id].ToArray());
-        var body = Encoding.UTF8.GetString(Convert.FromBase64String(Assert.Single(poisoned)));
-        Assert.Contains(id, body, StringComparison.Ordinal);
-        Assert.Empty(await Messages(app, FlakyHandler.Queue));
-    }
-
-    [Fact]
-    public async Task Standalone_a_message_that_is_not_base64_is_poisoned_without_a_try()
-    {
-        await using var app = FlakyApp();
-        _ = app.Server;
-        var raw = new QueueClient(emulators.StorageConnectionString, app.Prefix + FlakyHandler.Queue);
-        await raw.CreateIfNotExistsAsync();
-        await raw.SendMessageAsync("{not base64!}");
-
-        var poisoned = await EventuallyMessages(app, FlakyHandler.Queue + "-poison");
-        Assert.Equal("{not base64!}", Assert.Single(poisoned));
-        Assert.Empty(app.Services.GetRequiredService<FlakyLog>().Tries);
+        var mail = await app.Mail.WaitForAsync(email, "Verify");
+        Assert.StartsWith(BangumoeApp.PublicBaseUrl + "/api/auth/verify?token=", mail.Link().ToString(), StringComparison.Ordinal);
+        await EventuallyEmpty(app, "email-outbox"); // deleted once the function succeeded
     }
 
     [Fact]
     public async Task When_smtp_is_down_registration_still_succeeds_and_the_mail_ends_in_the_poison_queue()
     {
-        await using var app = new BangumoeApp(emulators, new Dictionary<string, string?>
+        await using var app = new BangumoeApp(emulators, TwoQuickTries(new Dictionary<string, string?>
         {
             ["Smtp:Port"] = Emulators.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), // nothing listens
-            ["Queues:MaxDequeueCount"] = "2",
-            ["Queues:VisibilityTimeout"] = "00:00:00",
-        });
+        }));
         var email = TestApi.NewEmail();
 
         await app.CreateClient().Register(TestApi.NewUname(), email, "correct horse battery");
 
         var poisoned = await EventuallyMessages(app, "email-outbox-poison");
-        Assert.Contains(email, Encoding.UTF8.GetString(Convert.FromBase64String(Assert.Single(poisoned))), StringComparison.Ordinal);
+        var body = Encoding.UTF8.GetString(Convert.FromBase64String(Assert.Single(poisoned)));
+        Assert.Equal(email, JsonDocument.Parse(body).RootElement.GetProperty("to").GetString());
+        await EventuallyEmpty(app, "email-outbox");
         Assert.Empty(await app.Mail.ToAsync(email));
+    }
+
+    [Fact]
+    public async Task An_import_message_that_is_not_json_is_poisoned_with_its_body_intact()
+    {
+        await using var app = new BangumoeApp(emulators, TwoQuickTries([]));
+        app.EnsureStarted();
+        var queue = new QueueClient(emulators.StorageConnectionString, app.Prefix + "bangumi-import", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        await queue.CreateIfNotExistsAsync();
+        await queue.SendMessageAsync("{not json");
+
+        var poisoned = await EventuallyMessages(app, "bangumi-import-poison");
+        Assert.Equal("{not json", Encoding.UTF8.GetString(Convert.FromBase64String(Assert.Single(poisoned))));
+        await EventuallyEmpty(app, "bangumi-import");
     }
 
     private static async Task<List<string>> Messages(BangumoeApp app, string queue)
@@ -170,22 +80,25 @@ public sealed class QueueFunctionTests(Emulators emulators)
         return (await client.PeekMessagesAsync(32)).Value.Select(m => m.MessageText).ToList();
     }
 
+    private static async Task EventuallyEmpty(BangumoeApp app, string queue)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await Messages(app, queue)).Count > 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{queue} still holds messages after 30 s.");
+            await Task.Delay(100);
+        }
+    }
+
     private static async Task<List<string>> EventuallyMessages(BangumoeApp app, string queue)
     {
         List<string> messages = [];
-        await Eventually(async () => (messages = await Messages(app, queue)).Count > 0);
-        return messages;
-    }
-
-    private static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
+        while ((messages = await Messages(app, queue)).Count == 0)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("Condition not met within 30 s.");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Nothing arrived in {queue} within 30 s.");
             await Task.Delay(100);
         }
+        return messages;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.CompilerServices;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Bangumoe.Tests.Infrastructure;
@@ -104,7 +103,7 @@ public static class AuthorizeHelpers
     /// <summary>A second browser: own cookies, no redirects followed, own address.</summary>
     public static HttpClient NewBrowser(this BangumoeApp app, Uri? baseAddress = null)
     {
-        var options = new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true };
+        var options = new ClientOptions { AllowAutoRedirect = false, HandleCookies = true };
         if (baseAddress is not null) options.BaseAddress = baseAddress;
         var browser = app.CreateClient(options);
         browser.DefaultRequestHeaders.TryAddWithoutValidation("X-Forwarded-For", AccountTestHelpers.NewAddress());

@@ -7,8 +7,9 @@ using Microsoft.Playwright;
 namespace Bangumoe.Tests.Infrastructure;
 
 /// <summary>
-/// For the browser tests, once per test class: the real executable standalone on its own loopback port (its issuer is
-/// that very origin, so the browser's Origin header matches it), and Debian's Chromium driven headless by Playwright.
+/// For the browser tests, once per test class: the built worker as its own process under the local Functions host on
+/// its own loopback port (its issuer is that very origin, so the browser's Origin header matches it), as ./run.sh runs
+/// it, and Debian's Chromium driven headless by Playwright.
 /// Each test opens its own <see cref="IBrowserContext"/> (fresh cookies) with <see cref="NewContextAsync"/>.
 /// </summary>
 public sealed class BrowserHost(Emulators emulators) : IAsyncLifetime
@@ -23,7 +24,7 @@ public sealed class BrowserHost(Emulators emulators) : IAsyncLifetime
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
     ];
 
-    private Executable? _executable;
+    private HostedWorker? _app;
     private IPlaywright? _playwright;
 
     public Emulators Emulators { get; } = emulators;
@@ -43,8 +44,6 @@ public sealed class BrowserHost(Emulators emulators) : IAsyncLifetime
     /// <summary>Where screenshots go: TestResults/screenshots under the checkout (git-ignored).</summary>
     public static string ScreenshotDirectory => Path.Combine(RepoPaths.Root, "TestResults", "screenshots");
 
-    public string Output => _executable?.Output ?? "";
-
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
@@ -52,20 +51,9 @@ public sealed class BrowserHost(Emulators emulators) : IAsyncLifetime
                 $"{ChromiumPath} does not exist. The browser tests drive Debian's Chromium: run ./test.sh (it installs the 'chromium' package with apt-get) " +
                 "or install it yourself with 'apt-get install --no-install-recommends chromium'.");
 
-        _executable = new Executable(new Dictionary<string, string>
-        {
-            ["Urls"] = Issuer,
-            ["PublicBaseUrl"] = Issuer,
-            ["AzureWebJobsStorage"] = Emulators.StorageConnectionString,
-            ["Storage__NamePrefix"] = Prefix,
-            ["Smtp__Host"] = "127.0.0.1",
-            ["Smtp__Port"] = Emulators.SmtpPort.ToString(CultureInfo.InvariantCulture),
-            ["Signing__Keys__0__PrivateKeyPem"] = TestKeys.Pem,
-            ["Queues__MaxPollingInterval"] = "00:00:00.200",
-            ["Logging__LogLevel__Default"] = "Warning",
-        });
+        _app = await HostedWorker.StartAsync(Port, HostedWorker.Settings(Emulators, Port, Prefix));
         Http = new HttpClient { BaseAddress = new Uri(Issuer), Timeout = TimeSpan.FromSeconds(30) };
-        await WaitForHealthAsync(TimeSpan.FromSeconds(60));
+        await _app.WaitForHealthAsync(Http, TimeSpan.FromSeconds(60));
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -76,29 +64,6 @@ public sealed class BrowserHost(Emulators emulators) : IAsyncLifetime
             Timeout = 60_000,
         });
         Directory.CreateDirectory(ScreenshotDirectory);
-    }
-
-    /// <summary>Standalone start-up is done when GET /api/health answers 200 (tables and queues reachable).</summary>
-    private async Task WaitForHealthAsync(TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        var last = "no answer";
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_executable!.HasExited) throw new InvalidOperationException("The executable exited during start-up:\n" + _executable.Output);
-            try
-            {
-                using var response = await Http.GetAsync("/api/health");
-                if (response.StatusCode == HttpStatusCode.OK) return;
-                last = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
-            }
-            catch (HttpRequestException e)
-            {
-                last = e.Message;
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"GET /api/health did not answer 200 within {timeout.TotalSeconds} s (last: {last}):\n{_executable!.Output}");
     }
 
     /// <summary>A new browser profile in memory: no cookies, a fixed window size for comparable screenshots.</summary>
@@ -150,7 +115,7 @@ public sealed class BrowserHost(Emulators emulators) : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         Http?.Dispose();
-        if (_executable is not null) await _executable.DisposeAsync();
+        if (_app is not null) await _app.DisposeAsync();
     }
 }
 

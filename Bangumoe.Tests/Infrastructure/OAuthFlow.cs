@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.IdentityModel.Tokens;
 
@@ -18,10 +17,10 @@ public sealed partial class OAuthFlow(BangumoeApp app)
     public const string RedirectUri = "https://client.example/callback";
 
     /// <summary>A browser: keeps cookies, does not follow redirects (so each hop can be checked).</summary>
-    public HttpClient Browser { get; } = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+    public HttpClient Browser { get; } = app.CreateClient(new ClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     /// <summary>The app's back channel: no cookies.</summary>
-    public HttpClient Backend { get; } = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+    public HttpClient Backend { get; } = app.CreateClient(new ClientOptions { AllowAutoRedirect = false, HandleCookies = false });
 
     public static (string Verifier, string Challenge) Pkce()
     {

@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Bangumoe.Tests.Infrastructure;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -201,7 +200,7 @@ public sealed class DiscoveryTests(DefaultApp app, Emulators emulators) : IClass
     }
 
     private static HttpClient NoRedirects(BangumoeApp target) =>
-        target.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        target.CreateClient(new ClientOptions { AllowAutoRedirect = false });
 
     private static string[] Strings(JsonElement doc, string property)
     {

@@ -85,7 +85,7 @@ public sealed class OpenIdConnectClientTests(DefaultApp app) : IClassFixture<Def
             {
                 o.Authority = BangumoeApp.PublicBaseUrl;
                 o.RequireHttpsMetadata = false; // the test issuer is http; everything else is as in production
-                o.BackchannelHttpHandler = app.Server.CreateHandler();
+                o.BackchannelHttpHandler = app.CreateHandler();
                 o.ClientId = client.ClientId;
                 o.ClientSecret = client.Secret;
                 o.ResponseType = "code";

@@ -1,6 +1,5 @@
 using System.Net;
 using Bangumoe.Tests.Infrastructure;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Bangumoe.Tests.OAuth;
 
@@ -9,7 +8,7 @@ public sealed class SeedCompatTests(DefaultApp app) : IClassFixture<DefaultApp>
 {
     private const string BackUrl = "https://seed.example/redirect";
 
-    private HttpClient NoRedirects() => app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    private HttpClient NoRedirects() => app.CreateClient(new ClientOptions { AllowAutoRedirect = false });
 
     private async Task<(string ClientId, string Secret)> SignAsync(HttpClient client, TestUser developer, string path = "/oauth2.0/sign", string? secrets = "a-chosen-secret-of-24-ch")
     {
@@ -132,7 +131,7 @@ public sealed class SeedCompatTests(DefaultApp app) : IClassFixture<DefaultApp>
         var developer = await app.NewVerifiedUser(api);
         var (clientId, secret) = await SignAsync(api, developer);
         var user = await app.NewVerifiedUser(api);
-        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var browser = app.CreateClient(new ClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         var show = $"/oauth2.0/show?client_id={clientId}&redirect_url={Uri.EscapeDataString(BackUrl)}";
 
         var html = await (await browser.GetAsync(show)).Content.ReadAsStringAsync();

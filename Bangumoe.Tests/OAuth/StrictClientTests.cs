@@ -36,7 +36,7 @@ public sealed class StrictClientTests(BrowserHost host) : IClassFixture<BrowserH
         var stderr = node.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await node.WaitForExitAsync(timeout.Token);
-        Assert.True(node.ExitCode == 0, $"oauth4webapi refused something:\n{await stderr}\n{await stdout}\n{host.Output}");
+        Assert.True(node.ExitCode == 0, $"oauth4webapi refused something:\n{await stderr}\n{await stdout}");
 
         var seen = JsonDocument.Parse((await stdout).Trim()).RootElement;
         Assert.Equal(user.Uid, seen.GetProperty("sub").GetString());

@@ -1,0 +1,113 @@
+using Bangumoe.Bangumi;
+using Bangumoe.Functions.Http;
+using Bangumoe.Functions.OAuth;
+using Bangumoe.OAuth;
+using Bangumoe.Security;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Bangumoe.Functions.Bangumi;
+
+public sealed record BindStart(string AuthorizeUrl);
+
+public sealed record BangumiUserView(long? Id, string? Username, string? Nickname);
+
+public sealed record ImportView(string Id, string Status, int Imported, int? Total, DateTimeOffset? QueuedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error);
+
+public sealed record BangumiStatusView(bool Bound, BangumiUserView? BangumiUser, bool ReauthorizationRequired, ImportView? Import)
+{
+    public static BangumiStatusView Of(BangumiLinkEntity? link) => link is not { IsBound: true }
+        ? new(false, null, false, null)
+        : new(true, new BangumiUserView(link.BangumiUserId, link.BangumiUsername, link.BangumiNickname), link.NeedsReauthorization,
+            link.ImportId.Length == 0 ? null : new ImportView(link.ImportId, link.ImportStatus, link.Imported, link.Total, link.QueuedAt, link.StartedAt, link.FinishedAt, link.ImportError));
+}
+
+/// <summary>
+/// Binding a Bangumi account (Bangumoe is Bangumi's OAuth client): <c>/api/bangumi/bind</c> sends the user to
+/// Bangumi, Bangumi sends them back to <c>/oauth2.0/redirect</c> (the seed's path; <c>/oauth/redirect</c> too), and
+/// <c>/api/me/bangumi</c> shows, re-runs and ends the binding.
+/// </summary>
+public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sessions, BearerAuthenticator bearer)
+{
+    /// <summary>
+    /// 302 to Bangumi's consent page, for a user signed in by Bearer token (Bangumoe's own login) or by the browser
+    /// session of the authorization pages. A script that cannot follow a cross-origin redirect asks with
+    /// <c>Accept: application/json</c> and gets the URL instead.
+    /// </summary>
+    [Function("BindBangumi")]
+    public async Task<IResult> Bind([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/bangumi/bind")] HttpRequest req, CancellationToken ct)
+    {
+        var context = req.HttpContext;
+        string uid;
+        var caller = await bearer.AuthenticateAsync(req, ct);
+        if (caller.User is { } me)
+        {
+            if (!Scopes.Has(me.Scope, Scopes.Account)) return BearerAuthenticator.InsufficientScope(context, Scopes.Account);
+            uid = me.User.Uid;
+        }
+        else if (!caller.TokenRefused && await sessions.ReadAsync(OAuthCookies.Session(context), ct) is { } session)
+        {
+            uid = session.User.Uid;
+        }
+        else
+        {
+            return BearerAuthenticator.Challenge(context, caller.TokenRefused);
+        }
+
+        var url = await binding.StartAsync(uid, ct);
+        if (!url.Ok) return url.Error!.ToProblem(context);
+        context.Response.Headers.CacheControl = "no-store";
+        return req.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+            ? TypedResults.Ok(new BindStart(url.Value!))
+            : TypedResults.Redirect(url.Value!);
+    }
+
+    [Function("BangumiCallback")]
+    public Task<IResult> Callback([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth2.0/redirect")] HttpRequest req, CancellationToken ct) =>
+        CompleteAsync(req, ct);
+
+    [Function("BangumiCallbackAlias")]
+    public Task<IResult> CallbackAlias([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth/redirect")] HttpRequest req, CancellationToken ct) =>
+        CompleteAsync(req, ct);
+
+    [Function("GetBangumiBinding")]
+    [RequireScope(Scopes.Account)]
+    public async Task<IResult> Status([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/me/bangumi")] HttpRequest req, CancellationToken ct) =>
+        TypedResults.Ok(BangumiStatusView.Of(await binding.GetAsync(req.Caller().User.Uid, ct)));
+
+    [Function("SyncBangumi")]
+    [RequireScope(Scopes.Account)]
+    public async Task<IResult> Sync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/me/bangumi/sync")] HttpRequest req, CancellationToken ct)
+    {
+        var result = await binding.SyncAsync(req.Caller().User.Uid, ct);
+        return result.Ok ? TypedResults.Accepted("/api/me/bangumi", BangumiStatusView.Of(result.Value)) : result.Error!.ToProblem(req.HttpContext);
+    }
+
+    [Function("UnbindBangumi")]
+    [RequireScope(Scopes.Account)]
+    public async Task<IResult> Unbind([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/me/bangumi")] HttpRequest req, CancellationToken ct)
+    {
+        var purge = req.Query["purge"].FirstOrDefault();
+        if (purge is not null && !bool.TryParse(purge, out _))
+            return Error.Field("purge", "Must be true or false.").ToProblem(req.HttpContext);
+        return await binding.UnbindAsync(req.Caller().User.Uid, purge is not null && bool.Parse(purge), ct) is { } error
+            ? error.ToProblem(req.HttpContext)
+            : TypedResults.NoContent();
+    }
+
+    private async Task<IResult> CompleteAsync(HttpRequest req, CancellationToken ct)
+    {
+        var context = req.HttpContext;
+        var result = await binding.CompleteAsync(req.Query["state"].FirstOrDefault(), req.Query["code"].FirstOrDefault(), req.Query["error"].FirstOrDefault(), ct);
+        return result.Outcome switch
+        {
+            BindOutcome.Bound => HtmlPage.Render(context, 200, "Bangumi account linked",
+                "<p>Your Bangumi account is now linked to Bangumoe.</p><p>We are importing your anime collection; it fills in over the next minutes. You can close this page.</p>"),
+            BindOutcome.Denied => HtmlPage.Render(context, 400, "Binding cancelled",
+                "<p>Bangumi did not authorize Bangumoe, so nothing was linked. You can start again from Bangumoe whenever you like.</p>"),
+            BindOutcome.ExchangeFailed => HtmlPage.Render(context, 502, "Bangumi did not confirm the binding",
+                $"<p>Bangumi did not hand over access, so nothing was linked. Please start again from Bangumoe.</p><p class=\"error\">{HtmlPage.Encode(result.Reason)}</p>"),
+            _ => HtmlPage.Render(context, 400, "This link is no longer valid",
+                "<p>This binding link has expired or was already used, so nothing was changed. Start binding again from Bangumoe.</p>"),
+        };
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Bangumoe.Functions.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+namespace Bangumoe.Functions;
+
+/// <summary>
+/// The isolated worker, configured: the ASP.NET Core integration, Bangumoe's services, and the worker middleware that
+/// holds the cross-cutting HTTP behaviour (one place each). <c>Program</c> builds and runs it; the tests build the same
+/// worker and add their own configuration and services after it, the way WebApplicationFactory does.
+/// </summary>
+public static class BangumoeWorker
+{
+    public static FunctionsApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = FunctionsApplication.CreateBuilder(args);
+        builder.ConfigureFunctionsWebApplication();
+
+        // Outermost first: failures become problems, then the caller is authenticated for functions that need it.
+        builder.UseMiddleware<HttpFailureMiddleware>();
+        builder.UseMiddleware<AccessTokenMiddleware>();
+
+        builder.Services.AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts().AddOAuth().AddCollections().AddBangumi();
+        builder.Services.AddSingleton<BearerAuthenticator>();
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // "12" is not a number: a client sending the wrong type hears so instead of being guessed at.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Azure;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+
+namespace Bangumoe.Functions.Http;
+
+/// <summary>
+/// The HTTP functions' safety net, in one place: bodies over the limit are refused before anything reads them, and
+/// what a function throws becomes a problem: the client's bad input a 4xx naming the field where it can, a storage
+/// outage 503 with Retry-After, anything else 500 with a trace id to find it in the logs. Never a bare 500 from the
+/// host, never the exception text.
+/// </summary>
+public sealed partial class HttpFailureMiddleware(ILogger<HttpFailureMiddleware> logger) : IFunctionsWorkerMiddleware
+{
+    public const long MaxBodyBytes = 64 * 1024;
+
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        if (context.GetHttpContext() is not { } http)
+        {
+            await next(context);
+            return;
+        }
+        if (http.Request.ContentLength > MaxBodyBytes)
+        {
+            context.GetInvocationResult().Value = BodyTooLarge();
+            return;
+        }
+        // A body without a length (chunked) is cut off at the limit while it is read.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxBodyBytes;
+
+        try
+        {
+            await next(context);
+        }
+        catch (Exception exception) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            context.GetInvocationResult().Value = Answer(http, context.FunctionDefinition.Name, exception);
+        }
+    }
+
+    private IResult Answer(HttpContext http, string function, Exception exception)
+    {
+        switch (exception)
+        {
+            case RequestBodyException body:
+                return Problems.Status(body.Status, body.Code, body.Message, body.Field is null ? null : new Dictionary<string, string[]> { [body.Field] = [body.FieldMessage] });
+            case BadHttpRequestException { StatusCode: 413 }:
+                return BodyTooLarge();
+            case BadHttpRequestException bad:
+                return Problems.Status(bad.StatusCode, "bad-request", "The request is malformed.");
+            case InvalidDataException:
+                // What the form reader throws for a form it cannot read (a NUL byte, say): the client's error.
+                return Problems.Status(400, "bad-request", "The request body cannot be read.");
+            case var _ when IsStorageOutage(exception):
+                LogOutage(function, exception);
+                http.Response.Headers.RetryAfter = "5";
+                return Problems.Status(503, "storage-unavailable", "Storage is unavailable; try again shortly.");
+            default:
+                var traceId = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
+                LogFailure(function, traceId, exception);
+                return TypedResults.Problem(title: "Something went wrong on our side.", statusCode: 500, type: Problems.TypePrefix + "internal",
+                    extensions: new Dictionary<string, object?> { ["trace_id"] = traceId });
+        }
+    }
+
+    private static IResult BodyTooLarge() =>
+        Problems.Status(413, "body-too-large", $"The request body is larger than {MaxBodyBytes / 1024} KiB.");
+
+    /// <summary>Storage refused or unreachable; Azure.Core wraps the last of its retries in an AggregateException.</summary>
+    internal static bool IsStorageOutage(Exception e) => e switch
+    {
+        RequestFailedException { Status: 0 or >= 500 } or HttpRequestException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsStorageOutage),
+        _ => false,
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Function} failed (trace {TraceId})")]
+    private partial void LogFailure(string function, string traceId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Function}: storage is unavailable")]
+    private partial void LogOutage(string function, Exception exception);
+}
+
+/// <summary>The request's body is not what the function can read: thrown by <see cref="RequestBodies"/>, answered by
+/// <see cref="HttpFailureMiddleware"/>.</summary>
+public sealed class RequestBodyException(int status, string code, string message, string? field = null, string fieldMessage = "")
+    : Exception(message)
+{
+    public int Status { get; } = status;
+    public string Code { get; } = code;
+    public string? Field { get; } = field;
+    public string FieldMessage { get; } = fieldMessage;
+}
+
+/// <summary>Reads the wire formats into typed input: JSON bodies (snake_case, strict numbers) and forms.</summary>
+public static class RequestBodies
+{
+    public static async Task<T> ReadJsonAsync<T>(this HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding")))
+            throw new RequestBodyException(400, "bad-request", "This request needs a JSON body.");
+        if (!request.HasJsonContentType())
+            throw new RequestBodyException(415, "unsupported-media-type", "Send the body as application/json.");
+        var options = request.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        try
+        {
+            return await request.ReadFromJsonAsync<T>(options, ct)
+                   ?? throw new RequestBodyException(400, "bad-request", "The request body is JSON null; send an object.");
+        }
+        catch (JsonException json)
+        {
+            // The parser's own message names internal types; say what the client can act on instead.
+            throw new RequestBodyException(400, "malformed-json", "The request body is not valid JSON of the expected shape.",
+                JsonField(json.Path), "Has the wrong type, or the JSON breaks off here.");
+        }
+    }
+
+    /// <summary>The form, or null when the body is not a form.</summary>
+    public static async Task<IFormCollection?> ReadFormOrNullAsync(this HttpRequest request, CancellationToken ct) =>
+        request.HasFormContentType ? await request.ReadFormAsync(ct) : null;
+
+    /// <summary>"$.password" becomes "password"; the whole body ("$") names no field.</summary>
+    private static string? JsonField(string? path) =>
+        path is null || path == "$" ? null : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+}

@@ -1,0 +1,85 @@
+using Bangumoe.Functions.Http;
+using Bangumoe.OAuth;
+using Bangumoe.Security;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Bangumoe.Functions.OAuth;
+
+public sealed record ClientBody(string? Name, string? HomeUrl, string? Description, List<string>? RedirectUris, string? Type)
+{
+    public ClientRegistration ToRegistration() => new(Name, HomeUrl, Description, RedirectUris, Type);
+}
+
+public sealed record ClientView(
+    string ClientId,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? ClientSecret,
+    string Name, string HomeUrl, string Description, IReadOnlyList<string> RedirectUris, string Type, string TokenEndpointAuthMethod, DateTimeOffset CreatedAt)
+{
+    public static ClientView Of(ClientEntity c, string? secret = null) => new(
+        c.ClientId, secret, c.Name, c.HomeUrl, c.Description, c.RedirectUris, c.Type,
+        c.IsConfidential ? "client_secret_basic" : "none", c.CreatedAt);
+}
+
+public sealed record ClientList(IReadOnlyList<ClientView> Items);
+
+/// <summary>
+/// A developer's apps: <c>/api/clients</c>. Needs Bangumoe's own login (scope <c>account</c>). Apps of other users
+/// answer 404, the same as apps that do not exist.
+/// </summary>
+public sealed class ClientFunctions(ClientService clients)
+{
+    [Function("RegisterClient")]
+    [RequireScope(Scopes.Account)]
+    public async Task<IResult> Register([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/clients")] HttpRequest req, CancellationToken ct)
+    {
+        var context = req.HttpContext;
+        var body = await req.ReadJsonAsync<ClientBody>(ct);
+        var result = await clients.RegisterAsync(req.Caller().User.Uid, body.ToRegistration(), ct: ct);
+        if (!result.Ok) return result.Error!.ToProblem(context);
+        context.Response.Headers.CacheControl = "no-store"; // the secret is in this answer, and only in this one
+        var created = result.Value!;
+        return TypedResults.Created($"/api/clients/{created.Client.ClientId}", ClientView.Of(created.Client, created.Secret));
+    }
+
+    [Function("ListClients")]
+    [RequireScope(Scopes.Account)]
+    public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/clients")] HttpRequest req, CancellationToken ct) =>
+        TypedResults.Ok(new ClientList((await clients.ListOwnedAsync(req.Caller().User.Uid, ct)).Select(c => ClientView.Of(c)).ToList()));
+
+    [Function("GetClient")]
+    [RequireScope(Scopes.Account)]
+    public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/clients/{client_id}")] HttpRequest req, string client_id, CancellationToken ct) =>
+        await clients.FindOwnedAsync(req.Caller().User.Uid, client_id, ct) is { } client ? TypedResults.Ok(ClientView.Of(client)) : NotFound();
+
+    [Function("UpdateClient")]
+    [RequireScope(Scopes.Account)]
+    public async Task<IResult> Update([HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "api/clients/{client_id}")] HttpRequest req, string client_id, CancellationToken ct)
+    {
+        if (await clients.FindOwnedAsync(req.Caller().User.Uid, client_id, ct) is not { } client) return NotFound();
+        var body = await req.ReadJsonAsync<ClientBody>(ct);
+        var result = await clients.UpdateAsync(client, body.ToRegistration(), ct);
+        return result.Ok ? TypedResults.Ok(ClientView.Of(result.Value!)) : result.Error!.ToProblem(req.HttpContext);
+    }
+
+    [Function("DeleteClient")]
+    [RequireScope(Scopes.Account)]
+    public async Task<IResult> Delete([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/clients/{client_id}")] HttpRequest req, string client_id, CancellationToken ct)
+    {
+        if (await clients.FindOwnedAsync(req.Caller().User.Uid, client_id, ct) is not { } client) return NotFound();
+        await clients.DeleteAsync(client, ct);
+        return TypedResults.NoContent();
+    }
+
+    [Function("RotateClientSecret")]
+    [RequireScope(Scopes.Account)]
+    public async Task<IResult> RotateSecret([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/clients/{client_id}/secret")] HttpRequest req, string client_id, CancellationToken ct)
+    {
+        if (await clients.FindOwnedAsync(req.Caller().User.Uid, client_id, ct) is not { } client) return NotFound();
+        var result = await clients.RotateSecretAsync(client, ct);
+        if (!result.Ok) return result.Error!.ToProblem(req.HttpContext);
+        req.HttpContext.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(ClientView.Of(result.Value!.Client, result.Value.Secret));
+    }
+
+    private static IResult NotFound() => Problems.Status(404, "client-not-found", "No such app.");
+}

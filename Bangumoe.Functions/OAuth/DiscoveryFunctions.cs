@@ -1,0 +1,59 @@
+using Bangumoe.Hosting;
+using Bangumoe.Security;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace Bangumoe.Functions.OAuth;
+
+/// <summary>
+/// RFC 8414 authorization server metadata and OpenID Connect discovery (one document, one issuer string everywhere,
+/// taken from PublicBaseUrl and never from the request), and the JWKS with every published key.
+/// </summary>
+public sealed class DiscoveryFunctions(IOptions<AppOptions> app, SigningKeyRing keys)
+{
+    [Function("OpenIdConfiguration")]
+    public IResult OpenIdConfiguration([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ".well-known/openid-configuration")] HttpRequest req) =>
+        Metadata(req.HttpContext);
+
+    [Function("OAuthServerMetadata")]
+    public IResult OAuthServerMetadata([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ".well-known/oauth-authorization-server")] HttpRequest req) =>
+        Metadata(req.HttpContext);
+
+    private IResult Metadata(HttpContext context)
+    {
+        context.Response.Headers.CacheControl = "public, max-age=3600";
+        var issuer = app.Value.Issuer;
+        return TypedResults.Json(new Dictionary<string, object>
+        {
+            ["issuer"] = issuer,
+            ["authorization_endpoint"] = issuer + "/oauth/authorize",
+            ["token_endpoint"] = issuer + "/oauth/token",
+            ["userinfo_endpoint"] = issuer + "/oauth/userinfo",
+            ["jwks_uri"] = issuer + "/.well-known/jwks.json",
+            ["revocation_endpoint"] = issuer + "/oauth/revoke",
+            ["introspection_endpoint"] = issuer + "/oauth/introspect",
+            ["scopes_supported"] = new[] { Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, Scopes.CollectionRead, Scopes.CollectionWrite },
+            ["response_types_supported"] = new[] { "code" },
+            ["response_modes_supported"] = new[] { "query" },
+            ["grant_types_supported"] = new[] { "authorization_code", "refresh_token", "client_credentials" },
+            ["code_challenge_methods_supported"] = new[] { "S256" },
+            ["token_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post", "none" },
+            ["revocation_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post", "none" },
+            ["introspection_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post" },
+            ["subject_types_supported"] = new[] { "public" },
+            ["id_token_signing_alg_values_supported"] = keys.Keys.Select(k => k.Algorithm).Distinct().OrderByDescending(a => a == "RS256").ToArray(),
+            ["claims_supported"] = new[] { "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "preferred_username", "nickname", "picture", "profile", "email", "email_verified" },
+            ["prompt_values_supported"] = new[] { "none", "login", "consent" },
+            ["authorization_response_iss_parameter_supported"] = true,
+        });
+    }
+
+    [Function("Jwks")]
+    public IResult Jwks([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ".well-known/jwks.json")] HttpRequest req)
+    {
+        var context = req.HttpContext;
+        // Short enough that a newly published key reaches relying parties well before it starts signing.
+        context.Response.Headers.CacheControl = "public, max-age=300";
+        return TypedResults.Json(keys.Jwks(), contentType: "application/json");
+    }
+}

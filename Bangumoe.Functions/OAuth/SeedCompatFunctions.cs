@@ -1,0 +1,194 @@
+using System.Text.Json.Serialization;
+using Bangumoe.Accounts;
+using Bangumoe.Functions.Http;
+using Bangumoe.Hosting;
+using Bangumoe.OAuth;
+using Bangumoe.Security;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace Bangumoe.Functions.OAuth;
+
+public sealed record SeedSignBody(
+    [property: JsonPropertyName("appname")] string? AppName,
+    [property: JsonPropertyName("homeURL")] string? HomeUrl,
+    [property: JsonPropertyName("appDesc")] string? AppDesc,
+    [property: JsonPropertyName("backURL")] string? BackUrl,
+    [property: JsonPropertyName("secrets")] string? Secrets);
+
+public sealed record SeedLoginBody(string? Email, string? Password);
+
+public sealed record SeedGrantBody(
+    [property: JsonPropertyName("client_id")] string? ClientId,
+    [property: JsonPropertyName("client_secrets")] string? ClientSecrets,
+    [property: JsonPropertyName("code")] string? Code);
+
+public sealed record SeedTokenBody([property: JsonPropertyName("token")] string? Token);
+
+/// <summary>
+/// The seed project's OAuth surface (<c>/oauth2.0/*</c>, and its <c>/aouth2.0/*</c> spelling), kept for clients written
+/// against it, over the same core as the standard endpoints, with the seed's bugs fixed: the code travels in the
+/// redirect URL, is single use, bound to the app and short-lived, and the redirect URL must equal the app's backURL.
+/// Signing in on the seed's page is the consent to what <c>getinfo</c> returns (profile and email); the page says so.
+/// </summary>
+public sealed class SeedCompatFunctions(ClientService clients, AccountService accounts, GrantService grants, AuthorizationCodeStore codes,
+    ClientSecrets secrets, TokenService tokens, AccessTokenService accessTokens, IOptions<AppOptions> app, TimeProvider time)
+{
+    /// <summary>What the seed flow grants: what getinfo returns.</summary>
+    private const string SeedScope = "profile email";
+    public const int MinimumChosenSecretLength = 16;
+
+    /// <summary>Registers a confidential app; a chosen secret is kept only if it has at least 16 characters.</summary>
+    [Function("SeedSign")]
+    [RequireScope(Scopes.Account)]
+    public Task<IResult> Sign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth2.0/sign")] HttpRequest req, CancellationToken ct) => SignAsync(req, ct);
+
+    /// <summary>The seed's misspelling, which its clients call.</summary>
+    [Function("SeedSignTypo")]
+    [RequireScope(Scopes.Account)]
+    public Task<IResult> SignTypo([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "aouth2.0/sign")] HttpRequest req, CancellationToken ct) => SignAsync(req, ct);
+
+    private async Task<IResult> SignAsync(HttpRequest req, CancellationToken ct)
+    {
+        var context = req.HttpContext;
+        var body = await req.ReadJsonAsync<SeedSignBody>(ct);
+        var me = req.Caller();
+        var chosen = body.Secrets is { Length: >= MinimumChosenSecretLength and <= 256 } secret ? secret : null;
+        var result = await clients.RegisterAsync(me.User.Uid,
+            new ClientRegistration(body.AppName, body.HomeUrl, body.AppDesc ?? "", body.BackUrl is null ? null : [body.BackUrl], ClientTypes.Confidential), chosen, ct);
+        if (!result.Ok)
+        {
+            var error = result.Error!;
+            // Name the seed's fields, not ours.
+            var fields = error.FieldErrors?.ToDictionary(f => f.Key switch
+            {
+                "name" => "appname",
+                "home_url" => "homeURL",
+                "description" => "appDesc",
+                _ when f.Key.StartsWith("redirect_uris", StringComparison.Ordinal) => "backURL",
+                var other => other,
+            }, f => f.Value);
+            return (error with { FieldErrors = fields }).ToProblem(context);
+        }
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Created($"/api/clients/{result.Value!.Client.ClientId}",
+            new Dictionary<string, string> { ["client_id"] = result.Value.Client.ClientId, ["client_secret"] = result.Value.Secret! });
+    }
+
+    [Function("SeedShow")]
+    public async Task<IResult> Show([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth2.0/show")] HttpRequest req, CancellationToken ct)
+    {
+        var context = req.HttpContext;
+        var (client_id, redirect_url) = (req.Query["client_id"].FirstOrDefault(), req.Query["redirect_url"].FirstOrDefault());
+        if (await CheckAsync(client_id, redirect_url, ct) is not { } client)
+            return AuthorizePages.Error(context, "client_id is unknown, or redirect_url is not the app's backURL.");
+        return Page(context, client, client_id!, redirect_url!, null, 200);
+    }
+
+    /// <summary>The seed's login: JSON <c>{email, password}</c> (or the page's form) → 302 to <c>redirect_url?code=…</c>.</summary>
+    [Function("SeedLogin")]
+    public async Task<IResult> Login([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth2.0/show")] HttpRequest req, CancellationToken ct)
+    {
+        var context = req.HttpContext;
+        var (client_id, redirect_url) = (req.Query["client_id"].FirstOrDefault(), req.Query["redirect_url"].FirstOrDefault());
+        if (await CheckAsync(client_id, redirect_url, ct) is not { } client)
+            return Problems.Status(400, "seed-client", "client_id is unknown, or redirect_url is not the app's backURL.");
+        string? email, password;
+        var fromForm = context.Request.HasFormContentType;
+        if (fromForm)
+        {
+            var form = await context.Request.ReadFormAsync(ct);
+            // A form can be posted cross-site; JSON cannot without a CORS preflight, which is never granted.
+            if (!OAuthCookies.CsrfValid(context, form[OAuthCookies.CsrfField])) return Page(context, client, client_id!, redirect_url!, "This form expired; please try again.", 403);
+            (email, password) = (form["email"].ToString(), form["password"].ToString());
+        }
+        else if (context.Request.HasJsonContentType())
+        {
+            SeedLoginBody? body;
+            try
+            {
+                body = await context.Request.ReadFromJsonAsync<SeedLoginBody>(ct);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return Problems.Status(400, "malformed-json", "The request body is not valid JSON of the expected shape.");
+            }
+            (email, password) = (body?.Email, body?.Password);
+        }
+        else
+        {
+            return Problems.Status(415, "unsupported-media-type", "Send {email, password} as application/json.");
+        }
+
+        var login = email?.Trim() ?? "";
+        var byEmail = login.Contains('@', StringComparison.Ordinal);
+        var result = await accounts.AuthenticateAsync(new LoginRequest(byEmail ? login : null, byEmail ? null : login, password, ClientAddress.Of(context)), ct);
+        if (!result.Ok)
+            return fromForm ? Page(context, client, client_id!, redirect_url!, result.Error!.Message, 401) : result.Error!.ToProblem(context);
+
+        var (user, grant) = await grants.ConsentAsync(result.Value!, client.ClientId, SeedScope, ct);
+        var request = new AuthorizationRequest(client, redirect_url!, SeedScope, context.Request.Query["state"].FirstOrDefault(), "", null, new HashSet<string>(), null);
+        var code = await codes.CreateAsync(request, user.Uid, grant.Id, time.GetUtcNow(), ct);
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Redirect(AuthorizationRequests.RedirectBack(redirect_url!, app.Value.Issuer, request.State, ("code", code)));
+    }
+
+    /// <summary>The seed's code exchange: <c>{client_id, client_secrets, code}</c> → <c>{token, token_type, expires_in}</c>.</summary>
+    [Function("SeedGrantToken")]
+    public async Task<IResult> GrantToken([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth2.0/granttoken")] HttpRequest req, CancellationToken ct)
+    {
+        req.HttpContext.Response.Headers.CacheControl = "no-store";
+        var body = await req.ReadJsonAsync<SeedGrantBody>(ct);
+        var client = await clients.FindAsync(body.ClientId, ct);
+        if (client is null || !client.IsConfidential || !secrets.Verify(client.SecretHash, body.ClientSecrets))
+            return TypedResults.Json(new { error = "invalid_client", error_description = "Unknown client_id or wrong client_secrets." }, statusCode: 401);
+        var (response, error) = await tokens.RedeemSeedCodeAsync(client, body.Code, ct);
+        if (error is not null) return TypedResults.Json(new { error = error.Error, error_description = error.Description }, statusCode: error.Status);
+        return TypedResults.Json(new { token = response!.AccessToken, token_type = response.TokenType, expires_in = response.ExpiresIn });
+    }
+
+    /// <summary>The seed's profile read: <c>{token}</c> → the seed's field names, <c>avator</c> included.</summary>
+    [Function("SeedGetInfo")]
+    public Task<IResult> GetInfo([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth2.0/getinfo")] HttpRequest req, CancellationToken ct) => GetInfoAsync(req, ct);
+
+    /// <summary>The seed's misspelling, which its clients call.</summary>
+    [Function("SeedGetInfoTypo")]
+    public Task<IResult> GetInfoTypo([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "aouth2.0/getinfo")] HttpRequest req, CancellationToken ct) => GetInfoAsync(req, ct);
+
+    private async Task<IResult> GetInfoAsync(HttpRequest req, CancellationToken ct)
+    {
+        var body = await req.ReadJsonAsync<SeedTokenBody>(ct);
+        if (await accessTokens.AuthenticateAsync(body.Token, ct) is not var (user, token) || !Scopes.Has(token.Claim("scope"), Scopes.Profile))
+            return Problems.Status(401, "invalid-token", "The token is invalid, expired or revoked.");
+        return TypedResults.Json(new Dictionary<string, string?>
+        {
+            ["uname"] = user.Uname,
+            ["email"] = Scopes.Has(token.Claim("scope"), Scopes.Email) ? user.Email : null,
+            ["nickname"] = user.Nickname,
+            ["avator"] = user.Avatar,
+            ["intro"] = user.Intro,
+        });
+    }
+
+    private async Task<ClientEntity?> CheckAsync(string? clientId, string? redirectUrl, CancellationToken ct)
+    {
+        var client = await clients.FindAsync(clientId, ct);
+        // The seed compared backURL exactly; so do we (the standard loopback-port leeway does not apply here).
+        return client is not null && redirectUrl is not null && client.RedirectUris.Contains(redirectUrl, StringComparer.Ordinal) ? client : null;
+    }
+
+    private static IResult Page(HttpContext context, ClientEntity client, string clientId, string redirectUrl, string? error, int status) =>
+        HtmlPage.Render(context, status, "Sign in to Bangumoe", $"""
+            <p><strong>{HtmlPage.Encode(client.Name)}</strong> wants you to sign in with Bangumoe. Signing in lets it see your
+            user name, email, nickname, avatar and intro.</p>
+            {(error is null ? "" : $"<p class=\"error\" role=\"alert\">{HtmlPage.Encode(error)}</p>")}
+            <form method="post" action="/oauth2.0/show?client_id={Uri.EscapeDataString(clientId)}&amp;redirect_url={Uri.EscapeDataString(redirectUrl)}">
+              <input type="hidden" name="{OAuthCookies.CsrfField}" value="{HtmlPage.Encode(OAuthCookies.Csrf(context))}">
+              <label for="email">Email or user name</label>
+              <input id="email" name="email" autocomplete="username" required maxlength="128" autofocus>
+              <label for="password">Password</label>
+              <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
+              <button type="submit">Sign in</button>
+            </form>
+            """, new Uri(redirectUrl).GetLeftPart(UriPartial.Authority));
+}
