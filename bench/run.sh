@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks Bangumoe: builds Release, starts its own Azurite (in memory) and MailDev on bench ports, and runs
-# bench/Bangumoe.Bench, which starts Bangumoe, a bare baseline app and a fake Bangumi, loads them, and prints a
-# table in which every figure is a ratio against a baseline measured in the same run. Not part of the test suite.
+# bench/Bangumoe.Bench, which starts Bangumoe and a bare isolated-worker app (each under the local Functions host,
+# as ./run.sh runs Bangumoe), a plain ASP.NET Core baseline and a fake Bangumi, loads them, and prints a table in
+# which every figure is a ratio against a baseline measured in the same run: Bangumoe against the bare worker
+# behind the same host, and the host hop (bare worker against the plain app) apart. Not part of the test suite.
 #
 #   bench/run.sh                          20 s per endpoint, 32 connections
 #   bench/run.sh --duration 5             quicker, noisier
@@ -18,18 +20,22 @@ ensure_npm_tools
 
 HOST=127.0.0.1
 BLOB_PORT=20000 QUEUE_PORT=20001 TABLE_PORT=20002 SMTP_PORT=20025 MAIL_WEB_PORT=20080
-for port in $BLOB_PORT $QUEUE_PORT $TABLE_PORT $SMTP_PORT $MAIL_WEB_PORT 20071 20072 20081; do
+for port in $BLOB_PORT $QUEUE_PORT $TABLE_PORT $SMTP_PORT $MAIL_WEB_PORT 20071 20072 20073 20081; do
   if port_open "$HOST" "$port"; then
-    die "port $port is in use; the benchmark needs ports 20000-20002, 20025, 20071, 20072, 20080 and 20081."
+    die "port $port is in use; the benchmark needs ports 20000-20002, 20025, 20071-20073, 20080 and 20081."
   fi
 done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-# Both apps are published as they are deployed: Release, linux-x64, ReadyToRun (framework-dependent here).
+# The apps are published as they are deployed: Release, linux-x64, ReadyToRun (framework-dependent).
 OUT="$PWD/bench/.out"
-log "Publishing Bangumoe and the benchmark (Release, ReadyToRun) into bench/.out"
+log "Publishing Bangumoe, the bare worker, the local host and the benchmark (Release, ReadyToRun) into bench/.out"
 dotnet publish Bangumoe.Functions/Bangumoe.Functions.csproj -c Release -r linux-x64 --self-contained false \
   -p:PublishReadyToRun=true -nologo -v q -o "$OUT/app" >&2 || die "publish of Bangumoe failed"
+dotnet publish bench/Bangumoe.Bench.Worker/Bangumoe.Bench.Worker.csproj -c Release -r linux-x64 --self-contained false \
+  -p:PublishReadyToRun=true -nologo -v q -o "$OUT/bare" >&2 || die "publish of the bare worker failed"
+dotnet publish Bangumoe.LocalHost/Bangumoe.LocalHost.csproj -c Release -r linux-x64 --self-contained false \
+  -p:PublishReadyToRun=true -nologo -v q -o "$OUT/host" >&2 || die "publish of the local host failed"
 dotnet publish bench/Bangumoe.Bench/Bangumoe.Bench.csproj -c Release -r linux-x64 --self-contained false \
   -p:PublishReadyToRun=true -nologo -v q -o "$OUT/bench" >&2 || die "publish of the benchmark failed"
 
@@ -57,5 +63,5 @@ KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/K
 STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$KEY;BlobEndpoint=http://$HOST:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://$HOST:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://$HOST:$TABLE_PORT/devstoreaccount1;"
 
 dotnet "$OUT/bench/Bangumoe.Bench.dll" run \
-  --app-dir "$OUT/app" --storage "$STORAGE" \
+  --app-dir "$OUT/app" --bare-dir "$OUT/bare" --host-dll "$OUT/host/Bangumoe.LocalHost.dll" --storage "$STORAGE" \
   --maildev "http://$HOST:$MAIL_WEB_PORT" --smtp-port $SMTP_PORT --azurite-pid "$AZURITE_PID" --out "$PWD/bench/last-run.md" "$@"

@@ -7,20 +7,6 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Bangumoe.Functions.Bangumi;
 
-public sealed record BindStart(string AuthorizeUrl);
-
-public sealed record BangumiUserView(long? Id, string? Username, string? Nickname);
-
-public sealed record ImportView(string Id, string Status, int Imported, int? Total, DateTimeOffset? QueuedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error);
-
-public sealed record BangumiStatusView(bool Bound, BangumiUserView? BangumiUser, bool ReauthorizationRequired, ImportView? Import)
-{
-    public static BangumiStatusView Of(BangumiLinkEntity? link) => link is not { IsBound: true }
-        ? new(false, null, false, null)
-        : new(true, new BangumiUserView(link.BangumiUserId, link.BangumiUsername, link.BangumiNickname), link.NeedsReauthorization,
-            link.ImportId.Length == 0 ? null : new ImportView(link.ImportId, link.ImportStatus, link.Imported, link.Total, link.QueuedAt, link.StartedAt, link.FinishedAt, link.ImportError));
-}
-
 /// <summary>
 /// Binding a Bangumi account (Bangumoe is Bangumi's OAuth client): <c>/api/bangumi/bind</c> sends the user to
 /// Bangumi, Bangumi sends them back to <c>/oauth2.0/redirect</c> (the seed's path; <c>/oauth/redirect</c> too), and
@@ -98,14 +84,16 @@ public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sess
     {
         var context = req.HttpContext;
         var result = await binding.CompleteAsync(req.Query["state"].FirstOrDefault(), req.Query["code"].FirstOrDefault(), req.Query["error"].FirstOrDefault(), ct);
-        return result.Outcome switch
+        if (result.Ok)
+            return HtmlPage.Render(context, 200, "Bangumi account linked",
+                "<p>Your Bangumi account is now linked to Bangumoe.</p><p>We are importing your anime collection; it fills in over the next minutes. You can close this page.</p>");
+        var error = result.Error!;
+        return error.Code switch
         {
-            BindOutcome.Bound => HtmlPage.Render(context, 200, "Bangumi account linked",
-                "<p>Your Bangumi account is now linked to Bangumoe.</p><p>We are importing your anime collection; it fills in over the next minutes. You can close this page.</p>"),
-            BindOutcome.Denied => HtmlPage.Render(context, 400, "Binding cancelled",
+            "bind-denied" => HtmlPage.Render(context, 400, "Binding cancelled",
                 "<p>Bangumi did not authorize Bangumoe, so nothing was linked. You can start again from Bangumoe whenever you like.</p>"),
-            BindOutcome.ExchangeFailed => HtmlPage.Render(context, 502, "Bangumi did not confirm the binding",
-                $"<p>Bangumi did not hand over access, so nothing was linked. Please start again from Bangumoe.</p><p class=\"error\">{HtmlPage.Encode(result.Reason)}</p>"),
+            "bind-exchange-failed" => HtmlPage.Render(context, 502, "Bangumi did not confirm the binding",
+                $"<p>Bangumi did not hand over access, so nothing was linked. Please start again from Bangumoe.</p><p class=\"error\">{HtmlPage.Encode(error.Message)}</p>"),
             _ => HtmlPage.Render(context, 400, "This link is no longer valid",
                 "<p>This binding link has expired or was already used, so nothing was changed. Start binding again from Bangumoe.</p>"),
         };

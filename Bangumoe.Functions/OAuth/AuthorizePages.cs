@@ -60,7 +60,7 @@ public static class AuthorizePages
         var html = new StringBuilder();
         // Parameters named like the page's own fields are not OAuth parameters (and are ignored, RFC 6749 §3.1);
         // echoing them would make the browser send two values for one field.
-        foreach (var (name, value) in parameters.Where(p => !AuthorizeFunctions.PageFields.Contains(p.Key)))
+        foreach (var (name, value) in parameters.Where(p => !AuthorizationFlow.PageFields.Contains(p.Key)))
             html.Append($"<input type=\"hidden\" name=\"{HtmlPage.Encode(name)}\" value=\"{HtmlPage.Encode(value)}\">");
         html.Append($"<input type=\"hidden\" name=\"{OAuthCookies.CsrfField}\" value=\"{HtmlPage.Encode(OAuthCookies.Csrf(context))}\">");
         return html.ToString();

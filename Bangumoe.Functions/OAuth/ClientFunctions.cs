@@ -5,23 +5,6 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Bangumoe.Functions.OAuth;
 
-public sealed record ClientBody(string? Name, string? HomeUrl, string? Description, List<string>? RedirectUris, string? Type)
-{
-    public ClientRegistration ToRegistration() => new(Name, HomeUrl, Description, RedirectUris, Type);
-}
-
-public sealed record ClientView(
-    string ClientId,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? ClientSecret,
-    string Name, string HomeUrl, string Description, IReadOnlyList<string> RedirectUris, string Type, string TokenEndpointAuthMethod, DateTimeOffset CreatedAt)
-{
-    public static ClientView Of(ClientEntity c, string? secret = null) => new(
-        c.ClientId, secret, c.Name, c.HomeUrl, c.Description, c.RedirectUris, c.Type,
-        c.IsConfidential ? "client_secret_basic" : "none", c.CreatedAt);
-}
-
-public sealed record ClientList(IReadOnlyList<ClientView> Items);
-
 /// <summary>
 /// A developer's apps: <c>/api/clients</c>. Needs Bangumoe's own login (scope <c>account</c>). Apps of other users
 /// answer 404, the same as apps that do not exist.

@@ -32,7 +32,7 @@ public sealed class DiscoveryFunctions(IOptions<AppOptions> app, SigningKeyRing 
             ["jwks_uri"] = issuer + "/.well-known/jwks.json",
             ["revocation_endpoint"] = issuer + "/oauth/revoke",
             ["introspection_endpoint"] = issuer + "/oauth/introspect",
-            ["scopes_supported"] = new[] { Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, Scopes.CollectionRead, Scopes.CollectionWrite },
+            ["scopes_supported"] = Scopes.ThirdParty,
             ["response_types_supported"] = new[] { "code" },
             ["response_modes_supported"] = new[] { "query" },
             ["grant_types_supported"] = new[] { "authorization_code", "refresh_token", "client_credentials" },

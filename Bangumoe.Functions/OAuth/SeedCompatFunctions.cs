@@ -9,33 +9,14 @@ using Microsoft.Extensions.Options;
 
 namespace Bangumoe.Functions.OAuth;
 
-public sealed record SeedSignBody(
-    [property: JsonPropertyName("appname")] string? AppName,
-    [property: JsonPropertyName("homeURL")] string? HomeUrl,
-    [property: JsonPropertyName("appDesc")] string? AppDesc,
-    [property: JsonPropertyName("backURL")] string? BackUrl,
-    [property: JsonPropertyName("secrets")] string? Secrets);
-
-public sealed record SeedLoginBody(string? Email, string? Password);
-
-public sealed record SeedGrantBody(
-    [property: JsonPropertyName("client_id")] string? ClientId,
-    [property: JsonPropertyName("client_secrets")] string? ClientSecrets,
-    [property: JsonPropertyName("code")] string? Code);
-
-public sealed record SeedTokenBody([property: JsonPropertyName("token")] string? Token);
-
 /// <summary>
 /// The seed project's OAuth surface (<c>/oauth2.0/*</c>, and its <c>/aouth2.0/*</c> spelling), kept for clients written
 /// against it, over the same core as the standard endpoints, with the seed's bugs fixed: the code travels in the
 /// redirect URL, is single use, bound to the app and short-lived, and the redirect URL must equal the app's backURL.
 /// Signing in on the seed's page is the consent to what <c>getinfo</c> returns (profile and email); the page says so.
 /// </summary>
-public sealed class SeedCompatFunctions(ClientService clients, AccountService accounts, GrantService grants, AuthorizationCodeStore codes,
-    ClientSecrets secrets, TokenService tokens, AccessTokenService accessTokens, IOptions<AppOptions> app, TimeProvider time)
+public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization seed, TokenService tokens, AccessTokenService accessTokens)
 {
-    /// <summary>What the seed flow grants: what getinfo returns.</summary>
-    private const string SeedScope = "profile email";
     public const int MinimumChosenSecretLength = 16;
 
     /// <summary>Registers a confidential app; a chosen secret is kept only if it has at least 16 characters.</summary>
@@ -80,7 +61,7 @@ public sealed class SeedCompatFunctions(ClientService clients, AccountService ac
     {
         var context = req.HttpContext;
         var (client_id, redirect_url) = (req.Query["client_id"].FirstOrDefault(), req.Query["redirect_url"].FirstOrDefault());
-        if (await CheckAsync(client_id, redirect_url, ct) is not { } client)
+        if (await seed.FindClientAsync(client_id, redirect_url, ct) is not { } client)
             return AuthorizePages.Error(context, "client_id is unknown, or redirect_url is not the app's backURL.");
         return Page(context, client, client_id!, redirect_url!, null, 200);
     }
@@ -91,13 +72,13 @@ public sealed class SeedCompatFunctions(ClientService clients, AccountService ac
     {
         var context = req.HttpContext;
         var (client_id, redirect_url) = (req.Query["client_id"].FirstOrDefault(), req.Query["redirect_url"].FirstOrDefault());
-        if (await CheckAsync(client_id, redirect_url, ct) is not { } client)
+        if (await seed.FindClientAsync(client_id, redirect_url, ct) is not { } client)
             return Problems.Status(400, "seed-client", "client_id is unknown, or redirect_url is not the app's backURL.");
         string? email, password;
         var fromForm = context.Request.HasFormContentType;
         if (fromForm)
         {
-            var form = await context.Request.ReadFormAsync(ct);
+            var form = (await req.ReadFormOrNullAsync(ct))!;
             // A form can be posted cross-site; JSON cannot without a CORS preflight, which is never granted.
             if (!OAuthCookies.CsrfValid(context, form[OAuthCookies.CsrfField])) return Page(context, client, client_id!, redirect_url!, "This form expired; please try again.", 403);
             (email, password) = (form["email"].ToString(), form["password"].ToString());
@@ -122,15 +103,12 @@ public sealed class SeedCompatFunctions(ClientService clients, AccountService ac
 
         var login = email?.Trim() ?? "";
         var byEmail = login.Contains('@', StringComparison.Ordinal);
-        var result = await accounts.AuthenticateAsync(new LoginRequest(byEmail ? login : null, byEmail ? null : login, password, ClientAddress.Of(context)), ct);
+        var result = await seed.SignInAsync(client, redirect_url!, req.Query["state"].FirstOrDefault(),
+            new LoginRequest(byEmail ? login : null, byEmail ? null : login, password, ClientAddress.Of(context)), ct);
         if (!result.Ok)
             return fromForm ? Page(context, client, client_id!, redirect_url!, result.Error!.Message, 401) : result.Error!.ToProblem(context);
-
-        var (user, grant) = await grants.ConsentAsync(result.Value!, client.ClientId, SeedScope, ct);
-        var request = new AuthorizationRequest(client, redirect_url!, SeedScope, context.Request.Query["state"].FirstOrDefault(), "", null, new HashSet<string>(), null);
-        var code = await codes.CreateAsync(request, user.Uid, grant.Id, time.GetUtcNow(), ct);
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Redirect(AuthorizationRequests.RedirectBack(redirect_url!, app.Value.Issuer, request.State, ("code", code)));
+        return TypedResults.Redirect(result.Value!);
     }
 
     /// <summary>The seed's code exchange: <c>{client_id, client_secrets, code}</c> → <c>{token, token_type, expires_in}</c>.</summary>
@@ -139,12 +117,10 @@ public sealed class SeedCompatFunctions(ClientService clients, AccountService ac
     {
         req.HttpContext.Response.Headers.CacheControl = "no-store";
         var body = await req.ReadJsonAsync<SeedGrantBody>(ct);
-        var client = await clients.FindAsync(body.ClientId, ct);
-        if (client is null || !client.IsConfidential || !secrets.Verify(client.SecretHash, body.ClientSecrets))
-            return TypedResults.Json(new { error = "invalid_client", error_description = "Unknown client_id or wrong client_secrets." }, statusCode: 401);
-        var (response, error) = await tokens.RedeemSeedCodeAsync(client, body.Code, ct);
-        if (error is not null) return TypedResults.Json(new { error = error.Error, error_description = error.Description }, statusCode: error.Status);
-        return TypedResults.Json(new { token = response!.AccessToken, token_type = response.TokenType, expires_in = response.ExpiresIn });
+        var result = await tokens.RedeemSeedCodeAsync(new ClientCredentials(body.ClientId, body.ClientSecrets, ClientAuthMethod.ClientSecretPost), body.Code, ct);
+        if (!result.Ok) return OAuthResults.Error(req, result.Error!);
+        var response = result.Value!;
+        return TypedResults.Json(new { token = response.AccessToken, token_type = response.TokenType, expires_in = response.ExpiresIn });
     }
 
     /// <summary>The seed's profile read: <c>{token}</c> → the seed's field names, <c>avator</c> included.</summary>
@@ -168,13 +144,6 @@ public sealed class SeedCompatFunctions(ClientService clients, AccountService ac
             ["avator"] = user.Avatar,
             ["intro"] = user.Intro,
         });
-    }
-
-    private async Task<ClientEntity?> CheckAsync(string? clientId, string? redirectUrl, CancellationToken ct)
-    {
-        var client = await clients.FindAsync(clientId, ct);
-        // The seed compared backURL exactly; so do we (the standard loopback-port leeway does not apply here).
-        return client is not null && redirectUrl is not null && client.RedirectUris.Contains(redirectUrl, StringComparer.Ordinal) ? client : null;
     }
 
     private static IResult Page(HttpContext context, ClientEntity client, string clientId, string redirectUrl, string? error, int status) =>

@@ -14,7 +14,7 @@ namespace Bangumoe.Functions.Queues;
 /// Queue names carry <c>Storage:NamePrefix</c> (a binding expression the host resolves from the app settings), like
 /// every table name, so apps sharing one storage account keep apart.
 /// </summary>
-public sealed class QueueFunctions(SendEmailHandler email, ImportBangumiCollectionHandler import)
+public sealed class QueueFunctions(SendEmailHandler email, BangumiImporter import)
 {
     private const string Prefix = "%" + StorageOptions.NamePrefixKey + "%";
 

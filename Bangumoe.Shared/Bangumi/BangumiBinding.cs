@@ -10,21 +10,18 @@ namespace Bangumoe.Bangumi;
 /// <summary>What travels on the <c>bangumi-import</c> queue: whose collection, and which import (a newer one supersedes).</summary>
 public sealed record BangumiImportRequest(string Uid, string ImportId);
 
-public enum BindOutcome
+/// <summary>The ways a bind callback fails; nothing is linked in any of them.</summary>
+public static class BindErrors
 {
-    Bound,
-
-    /// <summary>The state is unknown, expired, already used, or its user is gone: nothing changed.</summary>
-    InvalidState,
+    /// <summary>The state is unknown, expired, already used, or its user is gone.</summary>
+    public static readonly Error LinkInvalid = new(ErrorKind.NotFound, "bind-link-invalid", "This binding link has expired or was already used.");
 
     /// <summary>The user said no on Bangumi's page (or Bangumi sent an error instead of a code).</summary>
-    Denied,
+    public static Error Denied(string? reason) => new(ErrorKind.Forbidden, "bind-denied", reason ?? "Bangumi did not authorize Bangumoe.");
 
     /// <summary>Bangumi did not give us tokens for the code.</summary>
-    ExchangeFailed,
+    public static Error ExchangeFailed(string? reason) => new(ErrorKind.Conflict, "bind-exchange-failed", reason ?? "Bangumi did not hand over access.");
 }
-
-public sealed record BindResult(BindOutcome Outcome, string? Reason = null);
 
 /// <summary>
 /// Binding a Bangumi account: the state sent to Bangumi is random, stored hashed with the uid it was made for, lives
@@ -64,17 +61,18 @@ public sealed class BangumiBinding(
         return client.AuthorizeUrl(state);
     }
 
-    public async Task<BindResult> CompleteAsync(string? state, string? code, string? error, CancellationToken ct = default)
+    /// <summary>Bangumi's callback: on success the binding is saved, an import is queued, and the uid is returned.</summary>
+    public async Task<Result<string>> CompleteAsync(string? state, string? code, string? error, CancellationToken ct = default)
     {
-        if (!Enabled || string.IsNullOrEmpty(state)) return new(BindOutcome.InvalidState);
+        if (!Enabled || string.IsNullOrEmpty(state)) return BindErrors.LinkInvalid;
         var pending = await links.ConsumeStateAsync(state, ct).ConfigureAwait(false);
-        if (pending is null || pending.ExpiresAt < time.GetUtcNow()) return new(BindOutcome.InvalidState);
-        if (!string.IsNullOrEmpty(error) || string.IsNullOrEmpty(code)) return new(BindOutcome.Denied, error);
+        if (pending is null || pending.ExpiresAt < time.GetUtcNow()) return BindErrors.LinkInvalid;
+        if (!string.IsNullOrEmpty(error) || string.IsNullOrEmpty(code)) return BindErrors.Denied(error);
         var user = await users.GetAsync(pending.Uid, ct).ConfigureAwait(false);
-        if (user is not { Registered: true }) return new(BindOutcome.InvalidState);
+        if (user is not { Registered: true }) return BindErrors.LinkInvalid;
 
         var exchange = await client.ExchangeCodeAsync(code, ct).ConfigureAwait(false);
-        if (!exchange.Ok) return new(BindOutcome.ExchangeFailed, exchange.Reason);
+        if (!exchange.Ok) return BindErrors.ExchangeFailed(exchange.Reason);
         var tokens = exchange.Value!;
 
         BangumiLinkEntity link;
@@ -97,7 +95,7 @@ public sealed class BangumiBinding(
         }
         while (!await links.TrySaveAsync(link, ct).ConfigureAwait(false));
         await queues.SendAsync(QueueName, new BangumiImportRequest(link.Uid, link.ImportId), ct).ConfigureAwait(false);
-        return new(BindOutcome.Bound);
+        return link.Uid;
     }
 
     /// <summary>The binding, or null when there is none (never bound, or unbound).</summary>
@@ -125,7 +123,7 @@ public sealed class BangumiBinding(
     /// <summary>
     /// Forgets the binding and its tokens; with <paramref name="purge"/> also the items imported from Bangumi. The row
     /// becomes an unbound marker first, which stops a running import at its next save; that import then removes what
-    /// it wrote meanwhile if a purge was asked for (see <see cref="ImportBangumiCollectionHandler"/>).
+    /// it wrote meanwhile if a purge was asked for (see <see cref="BangumiImporter"/>).
     /// </summary>
     public async Task<Error?> UnbindAsync(string uid, bool purge, CancellationToken ct = default)
     {

@@ -18,7 +18,7 @@ namespace Bangumoe.Bangumi;
 /// back-off; when the tries run out the import is marked failed with the reason.</item>
 /// </list>
 /// </summary>
-public sealed partial class ImportBangumiCollectionHandler(
+public sealed partial class BangumiImporter(
     BangumiLinkStore links,
     BangumiClient client,
     BangumiTokenCipher cipher,
@@ -29,7 +29,7 @@ public sealed partial class ImportBangumiCollectionHandler(
     IOptions<BangumiOptions> options,
     IOptions<QueueOptions> queueOptions,
     TimeProvider time,
-    ILogger<ImportBangumiCollectionHandler> logger) : IQueueMessageHandler
+    ILogger<BangumiImporter> logger) : IQueueMessageHandler
 {
     private BangumiOptions Options => options.Value;
 
@@ -134,7 +134,7 @@ public sealed partial class ImportBangumiCollectionHandler(
     /// takes to serve the pages. Only the main loop touches <see cref="Link"/>; the fetch in flight touches only the
     /// token, and a refresh it makes is merged by <see cref="SaveAsync"/>.
     /// </summary>
-    private sealed class Run(ImportBangumiCollectionHandler h, BangumiLinkEntity link)
+    private sealed class Run(BangumiImporter h, BangumiLinkEntity link)
     {
         private string _accessCipher = link.AccessTokenCipher;
 

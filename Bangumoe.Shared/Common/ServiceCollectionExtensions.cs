@@ -96,6 +96,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<GrantService>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<BrowserSession>();
+        services.AddSingleton<AuthorizationFlow>();
+        services.AddSingleton<SeedAuthorization>();
         services.AddSingleton<RevocationService>();
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<ClientService>());
@@ -120,7 +122,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<BangumiLinkStore>());
         services.AddSingleton<BangumiBinding>();
         services.AddSingleton<BangumiTokenRefresher>();
-        services.AddScoped<ImportBangumiCollectionHandler>();
+        services.AddScoped<BangumiImporter>();
         return services;
     }
 

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Bangumoe.Security;
 using Microsoft.Extensions.Primitives;
 
@@ -25,12 +24,8 @@ public abstract record AuthorizeCheck
 }
 
 /// <summary>Validates authorization requests: code flow only, PKCE with S256 required for every client.</summary>
-public static partial class AuthorizationRequests
+public static class AuthorizationRequests
 {
-    /// <summary>The scopes a third-party app may ask for (never <c>account</c>).</summary>
-    public static readonly IReadOnlyList<string> Supported =
-        [Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, Scopes.CollectionRead, Scopes.CollectionWrite];
-
     public static async Task<AuthorizeCheck> CheckAsync(IEnumerable<KeyValuePair<string, StringValues>> parameters, ClientService clients, CancellationToken ct)
     {
         var p = parameters.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
@@ -65,12 +60,12 @@ public static partial class AuthorizationRequests
         var method = One("code_challenge_method");
         if (string.IsNullOrEmpty(challenge)) return Fail("invalid_request", "PKCE is required: send code_challenge and code_challenge_method=S256.");
         if (method != "S256") return Fail("invalid_request", "code_challenge_method must be S256.");
-        if (!Base64UrlSha256().IsMatch(challenge)) return Fail("invalid_request", "code_challenge must be the base64url SHA-256 of the verifier (43 characters).");
+        if (!Pkce.IsS256Challenge(challenge)) return Fail("invalid_request", "code_challenge must be the base64url SHA-256 of the verifier (43 characters).");
 
         var scope = One("scope");
         if (string.IsNullOrWhiteSpace(scope)) return Fail("invalid_scope", "scope is required, e.g. \"openid profile\".");
-        var requested = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
-        var unknown = requested.Where(s => !Supported.Contains(s)).ToList();
+        var requested = Scopes.Parse(scope);
+        var unknown = requested.Where(s => !Scopes.ThirdParty.Contains(s)).ToList();
         if (unknown.Count > 0) return Fail("invalid_scope", "Unknown scope: " + string.Join(" ", unknown));
 
         var prompt = (One("prompt") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
@@ -87,7 +82,7 @@ public static partial class AuthorizationRequests
         var nonce = One("nonce");
         if (nonce?.Length > 512) return Fail("invalid_request", "nonce is too long.");
 
-        return new AuthorizeCheck.Valid(new AuthorizationRequest(client, redirectUri, Canonical(requested), state, challenge, nonce, prompt, maxAge));
+        return new AuthorizeCheck.Valid(new AuthorizationRequest(client, redirectUri, Scopes.Canonical(requested), state, challenge, nonce, prompt, maxAge));
     }
 
     /// <summary>The redirect back to the client, success or error, always with state (when sent) and iss (RFC 9207).</summary>
@@ -97,14 +92,4 @@ public static partial class AuthorizationRequests
             .Select(p => Uri.EscapeDataString(p.Name) + "=" + Uri.EscapeDataString(p.Value!));
         return redirectUri + (redirectUri.Contains('?', StringComparison.Ordinal) ? "&" : "?") + string.Join("&", all);
     }
-
-    /// <summary>Scopes in the order of <see cref="Supported"/>, so equal sets compare equal as strings.</summary>
-    public static string Canonical(IEnumerable<string> scopes)
-    {
-        var set = scopes.ToHashSet(StringComparer.Ordinal);
-        return string.Join(' ', Supported.Where(set.Contains));
-    }
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{43}$")]
-    private static partial Regex Base64UrlSha256();
 }

@@ -11,7 +11,7 @@ public sealed class GrantService(UserStore users, TimeProvider time)
 
     /// <summary>True when an earlier consent already covers every requested scope.</summary>
     public static bool Covers(GrantRecord? grant, string scope) =>
-        grant is not null && scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).All(s => Scopes.Has(grant.Scope, s));
+        grant is not null && Scopes.Covers(grant.Scope, scope);
 
     /// <summary>Records consent to <paramref name="scope"/>, adding to what was consented before; the grant keeps its id.</summary>
     public async Task<(UserEntity User, GrantRecord Grant)> ConsentAsync(UserEntity user, string clientId, string scope, CancellationToken ct = default)
@@ -23,8 +23,8 @@ public sealed class GrantService(UserStore users, TimeProvider time)
             var now = time.GetUtcNow();
             state.Grants.TryGetValue(clientId, out var existing);
             grant = existing is null
-                ? new GrantRecord(JwtService.NewId(), AuthorizationRequests.Canonical(scope.Split(' ')), now, now)
-                : existing with { Scope = AuthorizationRequests.Canonical(existing.Scope.Split(' ').Concat(scope.Split(' '))), UpdatedAt = now };
+                ? new GrantRecord(JwtService.NewId(), Scopes.Canonical(Scopes.Parse(scope)), now, now)
+                : existing with { Scope = Scopes.Canonical(Scopes.Parse(existing.Scope).Concat(Scopes.Parse(scope))), UpdatedAt = now };
             state.Grants[clientId] = grant;
             state.SaveTo(u, now);
         }, ct).ConfigureAwait(false);

@@ -6,12 +6,35 @@ namespace Bangumoe.OAuth;
 
 /// <summary>Revocation (RFC 7009) and introspection (RFC 7662) of the tokens a client holds.</summary>
 public sealed class RevocationService(
-    RefreshTokenStore refreshTokens, GrantService grants, JwtService jwt, AccessTokenService accessTokens, UserStore users, ClientService clients,
-    TimeProvider time, IOptions<OAuthOptions> options)
+    ClientAuthenticator authenticator, RefreshTokenStore refreshTokens, GrantService grants, JwtService jwt, AccessTokenService accessTokens,
+    UserStore users, ClientService clients, TimeProvider time, IOptions<OAuthOptions> options)
 {
+    /// <summary>RFC 7009: success for every well-formed request of an authenticated client, whether or not the token
+    /// existed; only the client's own tokens are revoked.</summary>
+    public async Task<Result<bool>> RevokeAsync(TokenQuery query, CancellationToken ct = default)
+    {
+        var client = await authenticator.AuthenticateAsync(query.Client, ct).ConfigureAwait(false);
+        if (!client.Ok) return client.Error!;
+        if (string.IsNullOrEmpty(query.Token)) return OAuthErrors.InvalidRequest("token is required.");
+        await RevokeAsync(client.Value!, query.Token, ct).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>RFC 7662, for confidential clients: <c>{"active": false}</c> for anything unknown, expired, revoked or
+    /// issued to another client.</summary>
+    public async Task<Result<Dictionary<string, object>>> IntrospectAsync(TokenQuery query, CancellationToken ct = default)
+    {
+        if (authenticator.Throttle(query.Client, query.ClientAddress) is { } throttled) return throttled;
+        var client = await authenticator.AuthenticateAsync(query.Client, ct).ConfigureAwait(false);
+        if (!client.Ok) return client.Error!;
+        if (!client.Value!.IsConfidential) return OAuthErrors.InvalidClient("Introspection needs client authentication with a secret.");
+        if (string.IsNullOrEmpty(query.Token)) return OAuthErrors.InvalidRequest("token is required.");
+        return await IntrospectAsync(client.Value, query.Token, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Revokes the token if it is the client's: a refresh token ends its family (and the family's access
     /// tokens); an access token ends itself. Anything else is ignored, as RFC 7009 §2.2 asks.</summary>
-    public async Task RevokeAsync(ClientEntity client, string token, CancellationToken ct = default)
+    private async Task RevokeAsync(ClientEntity client, string token, CancellationToken ct)
     {
         var refresh = await refreshTokens.FindAsync(token, ct).ConfigureAwait(false);
         if (refresh is not null)
@@ -29,7 +52,7 @@ public sealed class RevocationService(
             await clients.RevokeTokenIdAsync(client, jti, access.Token!.ValidTo, ct).ConfigureAwait(false); // a client_credentials token
     }
 
-    public async Task<Dictionary<string, object>> IntrospectAsync(ClientEntity client, string token, CancellationToken ct = default)
+    private async Task<Dictionary<string, object>> IntrospectAsync(ClientEntity client, string token, CancellationToken ct)
     {
         var inactive = new Dictionary<string, object> { ["active"] = false };
         var refresh = await refreshTokens.FindAsync(token, ct).ConfigureAwait(false);

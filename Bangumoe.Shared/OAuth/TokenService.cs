@@ -1,11 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.RegularExpressions;
 using Bangumoe.Accounts;
 using Bangumoe.Security;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Bangumoe.OAuth;
 
@@ -17,7 +12,7 @@ public sealed record TokenResponse(string AccessToken, string TokenType, int Exp
 /// rotated token after <see cref="OAuthOptions.RefreshReuseLeeway"/> revokes the grant), client_credentials
 /// (confidential clients). No implicit or password grant exists.
 /// </summary>
-public sealed partial class TokenService(
+public sealed class TokenService(
     ClientAuthenticator authenticator,
     AuthorizationCodeStore codes,
     RefreshTokenStore refreshTokens,
@@ -29,76 +24,75 @@ public sealed partial class TokenService(
 {
     private OAuthOptions Options => options.Value;
 
-    public async Task<(TokenResponse? Response, OAuthError? Error)> ExchangeAsync(
-        IReadOnlyDictionary<string, StringValues> form, string? authorization, CancellationToken ct = default)
+    /// <summary>The token endpoint's decision: who the client is, which grant, and what it gets.</summary>
+    public async Task<Result<TokenResponse>> ExchangeAsync(TokenRequest request, CancellationToken ct = default)
     {
-        var repeated = form.Where(kv => kv.Value.Count > 1).Select(kv => kv.Key).ToList();
-        if (repeated.Count > 0) return (null, OAuthError.InvalidRequest("Repeated parameter: " + string.Join(", ", repeated)));
-        var (client, clientError) = await authenticator.AuthenticateAsync(form, authorization, ct).ConfigureAwait(false);
-        if (client is null) return (null, clientError);
+        if (authenticator.Throttle(request.Client, request.ClientAddress) is { } throttled) return throttled;
+        var client = await authenticator.AuthenticateAsync(request.Client, ct).ConfigureAwait(false);
+        if (!client.Ok) return client.Error!;
 
-        return ClientAuthenticator.Single(form, "grant_type") switch
+        return request.GrantType switch
         {
-            "authorization_code" => await RedeemCodeAsync(client, form, ct).ConfigureAwait(false),
-            "refresh_token" => await RefreshAsync(client, form, ct).ConfigureAwait(false),
-            "client_credentials" => ClientCredentials(client, form),
-            null or "" => (null, OAuthError.InvalidRequest("grant_type is required.")),
-            _ => (null, new OAuthError("unsupported_grant_type", "Supported: authorization_code, refresh_token, client_credentials.")),
+            "authorization_code" => await RedeemCodeAsync(client.Value!, request, ct).ConfigureAwait(false),
+            "refresh_token" => await RefreshAsync(client.Value!, request, ct).ConfigureAwait(false),
+            "client_credentials" => ClientCredentials(client.Value!, request),
+            null or "" => OAuthErrors.InvalidRequest("grant_type is required."),
+            _ => OAuthErrors.UnsupportedGrantType("Supported: authorization_code, refresh_token, client_credentials."),
         };
     }
 
-    private async Task<(TokenResponse?, OAuthError?)> RedeemCodeAsync(ClientEntity client, IReadOnlyDictionary<string, StringValues> form, CancellationToken ct)
+    private async Task<Result<TokenResponse>> RedeemCodeAsync(ClientEntity client, TokenRequest request, CancellationToken ct)
     {
-        var codeValue = ClientAuthenticator.Single(form, "code");
-        var redirectUri = ClientAuthenticator.Single(form, "redirect_uri");
-        var verifier = ClientAuthenticator.Single(form, "code_verifier");
-        if (string.IsNullOrEmpty(codeValue)) return (null, OAuthError.InvalidRequest("code is required."));
-        if (string.IsNullOrEmpty(redirectUri)) return (null, OAuthError.InvalidRequest("redirect_uri is required."));
-        if (string.IsNullOrEmpty(verifier)) return (null, OAuthError.InvalidRequest("code_verifier is required (PKCE)."));
-        if (!VerifierSyntax().IsMatch(verifier)) return (null, OAuthError.InvalidRequest("code_verifier must be 43 to 128 unreserved characters (RFC 7636 §4.1)."));
+        if (string.IsNullOrEmpty(request.Code)) return OAuthErrors.InvalidRequest("code is required.");
+        if (string.IsNullOrEmpty(request.RedirectUri)) return OAuthErrors.InvalidRequest("redirect_uri is required.");
+        if (string.IsNullOrEmpty(request.CodeVerifier)) return OAuthErrors.InvalidRequest("code_verifier is required (PKCE).");
+        if (!Pkce.IsVerifier(request.CodeVerifier)) return OAuthErrors.InvalidRequest("code_verifier must be 43 to 128 unreserved characters (RFC 7636 §4.1).");
 
-        var code = await codes.FindAsync(codeValue, ct).ConfigureAwait(false);
+        var code = await codes.FindAsync(request.Code, ct).ConfigureAwait(false);
         // A code is bound to its client, redirect URI and PKCE challenge; a mismatch does not use it up.
-        if (code is null || code.ClientId != client.ClientId) return (null, OAuthError.InvalidGrant("The code is invalid, expired or was issued to another client."));
-        if (!string.Equals(code.RedirectUri, redirectUri, StringComparison.Ordinal)) return (null, OAuthError.InvalidGrant("redirect_uri differs from the one in the authorization request."));
-        if (!PkceMatches(verifier, code.CodeChallenge)) return (null, OAuthError.InvalidGrant("code_verifier does not match the code_challenge."));
+        if (code is null || code.ClientId != client.ClientId) return OAuthErrors.InvalidGrant("The code is invalid, expired or was issued to another client.");
+        if (!string.Equals(code.RedirectUri, request.RedirectUri, StringComparison.Ordinal)) return OAuthErrors.InvalidGrant("redirect_uri differs from the one in the authorization request.");
+        if (!Pkce.Matches(request.CodeVerifier, code.CodeChallenge)) return OAuthErrors.InvalidGrant("code_verifier does not match the code_challenge.");
 
         return await RedeemAndIssueAsync(client, code, ct).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The seed's <c>/oauth2.0/granttoken</c>: redeems a code from the seed's login page (which carries no PKCE challenge)
-    /// for an already authenticated client. PKCE-bound codes are refused here, so this path cannot bypass PKCE.
+    /// The seed's <c>/oauth2.0/granttoken</c>: a confidential client (its secret in the body) redeems a code from the
+    /// seed's login page, which carries no PKCE challenge. PKCE-bound codes are refused here, so this path cannot
+    /// bypass PKCE.
     /// </summary>
-    public async Task<(TokenResponse? Response, OAuthError? Error)> RedeemSeedCodeAsync(ClientEntity client, string? codeValue, CancellationToken ct = default)
+    public async Task<Result<TokenResponse>> RedeemSeedCodeAsync(ClientCredentials credentials, string? codeValue, CancellationToken ct = default)
     {
+        var client = await authenticator.AuthenticateAsync(credentials, ct).ConfigureAwait(false);
+        if (!client.Ok || !client.Value!.IsConfidential) return OAuthErrors.InvalidClient("Unknown client_id or wrong client_secrets.");
         var code = await codes.FindAsync(codeValue, ct).ConfigureAwait(false);
-        if (code is null || code.ClientId != client.ClientId || code.CodeChallenge.Length > 0)
-            return (null, OAuthError.InvalidGrant("The code is invalid, expired or was issued to another client."));
-        return await RedeemAndIssueAsync(client, code, ct).ConfigureAwait(false);
+        if (code is null || code.ClientId != client.Value.ClientId || code.CodeChallenge.Length > 0)
+            return OAuthErrors.InvalidGrant("The code is invalid, expired or was issued to another client.");
+        return await RedeemAndIssueAsync(client.Value, code, ct).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Uses up a code that passed its binding checks (exactly one caller wins) and issues its tokens: the one path for
     /// the standard and the seed exchange. A replay revokes the grant, and with it every token the code gave.
     /// </summary>
-    private async Task<(TokenResponse?, OAuthError?)> RedeemAndIssueAsync(ClientEntity client, AuthorizationCodeEntity code, CancellationToken ct)
+    private async Task<Result<TokenResponse>> RedeemAndIssueAsync(ClientEntity client, AuthorizationCodeEntity code, CancellationToken ct)
     {
         switch (await codes.RedeemAsync(code, ct).ConfigureAwait(false))
         {
             case CodeRedemption.Replayed:
                 // RFC 6749 §4.1.2 / RFC 9700 §4.5: a replayed code revokes the tokens it issued (with the whole grant).
                 await grants.RevokeAsync(code.Uid, code.ClientId, ct).ConfigureAwait(false);
-                return (null, OAuthError.InvalidGrant("The code was already used; the tokens issued for it are revoked."));
+                return OAuthErrors.InvalidGrant("The code was already used; the tokens issued for it are revoked.");
             case CodeRedemption.Expired:
-                return (null, OAuthError.InvalidGrant("The code has expired."));
+                return OAuthErrors.InvalidGrant("The code has expired.");
             case CodeRedemption.Unknown:
-                return (null, OAuthError.InvalidGrant("The code is invalid, expired or was issued to another client."));
+                return OAuthErrors.InvalidGrant("The code is invalid, expired or was issued to another client.");
         }
 
         var user = await users.GetAsync(code.Uid, ct).ConfigureAwait(false);
         if (user is null || GrantService.Find(user, client.ClientId)?.Id != code.GrantId)
-            return (null, OAuthError.InvalidGrant("The authorization was withdrawn."));
+            return OAuthErrors.InvalidGrant("The authorization was withdrawn.");
         string? refresh = null;
         string? family = null;
         if (Scopes.Has(code.Scope, Scopes.OfflineAccess))
@@ -116,23 +110,23 @@ public sealed partial class TokenService(
             refresh = await refreshTokens.AddAsync(row, ct).ConfigureAwait(false);
             family = row.Family;
         }
-        return (Issue(user, client, code.Scope, code.GrantId, code.AuthTime, code.Nonce, family, refresh), null);
+        return Issue(user, client, code.Scope, code.GrantId, code.AuthTime, code.Nonce, family, refresh);
     }
 
-    private async Task<(TokenResponse?, OAuthError?)> RefreshAsync(ClientEntity client, IReadOnlyDictionary<string, StringValues> form, CancellationToken ct)
+    private async Task<Result<TokenResponse>> RefreshAsync(ClientEntity client, TokenRequest request, CancellationToken ct)
     {
-        var token = ClientAuthenticator.Single(form, "refresh_token");
-        if (string.IsNullOrEmpty(token)) return (null, OAuthError.InvalidRequest("refresh_token is required."));
+        var token = request.RefreshToken;
+        if (string.IsNullOrEmpty(token)) return OAuthErrors.InvalidRequest("refresh_token is required.");
         var row = await refreshTokens.FindAsync(token, ct).ConfigureAwait(false);
         var now = time.GetUtcNow();
         if (row is null || row.ClientId != client.ClientId || row.ExpiresAt <= now)
-            return (null, OAuthError.InvalidGrant("The refresh token is invalid, expired or was issued to another client."));
+            return OAuthErrors.InvalidGrant("The refresh token is invalid, expired or was issued to another client.");
 
         var user = await users.GetAsync(row.Uid, ct).ConfigureAwait(false);
         var state = user is null ? null : OAuthState.Of(user);
         if (user is null || user.SecurityStamp != row.Stamp || state!.IsRevoked(row.Family)
             || !state.Grants.TryGetValue(client.ClientId, out var grant) || grant.Id != row.GrantId)
-            return (null, OAuthError.InvalidGrant("The refresh token was revoked."));
+            return OAuthErrors.InvalidGrant("The refresh token was revoked.");
 
         if (row.RotatedAt is { } rotatedAt)
         {
@@ -141,35 +135,34 @@ public sealed partial class TokenService(
                 // A rotated token came back after the leeway: someone holds a copy. End the whole grant.
                 await grants.RevokeAsync(row.Uid, row.ClientId, ct).ConfigureAwait(false);
                 await refreshTokens.DeleteFamilyAsync(row.Uid, row.Family, ct).ConfigureAwait(false);
-                return (null, OAuthError.InvalidGrant("The refresh token was already used; the grant is revoked."));
+                return OAuthErrors.InvalidGrant("The refresh token was already used; the grant is revoked.");
             }
-            return (null, OAuthError.InvalidGrant("The refresh token was just rotated; use the new one."));
+            return OAuthErrors.InvalidGrant("The refresh token was just rotated; use the new one.");
         }
 
         var scope = row.Scope;
-        if (ClientAuthenticator.Single(form, "scope") is { Length: > 0 } requested)
+        if (request.Scope is { Length: > 0 } requested)
         {
-            var asked = requested.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (asked.Any(s => !Scopes.Has(row.Scope, s))) return (null, new OAuthError("invalid_scope", "A refresh cannot widen the scope."));
-            scope = AuthorizationRequests.Canonical(asked);
+            if (!Scopes.Covers(row.Scope, requested)) return OAuthErrors.InvalidScope("A refresh cannot widen the scope.");
+            scope = Scopes.Canonical(Scopes.Parse(requested));
         }
         var next = await refreshTokens.RotateAsync(row, now + Options.RefreshTokenLifetime, now, ct).ConfigureAwait(false);
-        if (next is null) return (null, OAuthError.InvalidGrant("The refresh token was just rotated; use the new one."));
-        return (Issue(user, client, scope, row.GrantId, row.AuthTime, nonce: null, row.Family, next), null);
+        if (next is null) return OAuthErrors.InvalidGrant("The refresh token was just rotated; use the new one.");
+        return Issue(user, client, scope, row.GrantId, row.AuthTime, nonce: null, row.Family, next);
     }
 
-    private (TokenResponse?, OAuthError?) ClientCredentials(ClientEntity client, IReadOnlyDictionary<string, StringValues> form)
+    private Result<TokenResponse> ClientCredentials(ClientEntity client, TokenRequest request)
     {
-        if (!client.IsConfidential) return (null, new OAuthError("unauthorized_client", "client_credentials is for confidential clients."));
+        if (!client.IsConfidential) return OAuthErrors.UnauthorizedClient("client_credentials is for confidential clients.");
         // Every scope Bangumoe has is about a user; a client acting for itself gets none of them.
-        if (ClientAuthenticator.Single(form, "scope") is { Length: > 0 }) return (null, new OAuthError("invalid_scope", "No scope is available to client_credentials."));
+        if (request.Scope is { Length: > 0 }) return OAuthErrors.InvalidScope("No scope is available to client_credentials.");
         var access = jwt.Create(TokenTypes.AccessToken, jwt.Issuer, new Dictionary<string, object>
         {
             ["sub"] = client.ClientId,
             ["client_id"] = client.ClientId,
             ["scope"] = "",
         }, Options.AccessTokenLifetime);
-        return (new TokenResponse(access, "Bearer", (int)Options.AccessTokenLifetime.TotalSeconds, "", null, null), null);
+        return new TokenResponse(access, "Bearer", (int)Options.AccessTokenLifetime.TotalSeconds, "", null, null);
     }
 
     private TokenResponse Issue(UserEntity user, ClientEntity client, string scope, string grantId, DateTimeOffset authTime, string? nonce, string? family, string? refresh)
@@ -195,16 +188,6 @@ public sealed partial class TokenService(
         }
         return new TokenResponse(access, "Bearer", (int)Options.AccessTokenLifetime.TotalSeconds, scope, idToken, refresh);
     }
-
-    /// <summary>BASE64URL(SHA256(verifier)) against the stored challenge, in constant time.</summary>
-    public static bool PkceMatches(string verifier, string challenge)
-    {
-        var computed = Encoding.ASCII.GetBytes(Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))));
-        return CryptographicOperations.FixedTimeEquals(computed, Encoding.ASCII.GetBytes(challenge));
-    }
-
-    [GeneratedRegex("^[A-Za-z0-9._~-]{43,128}$")]
-    private static partial Regex VerifierSyntax();
 }
 
 /// <summary>The OpenID Connect claims a scope releases (OIDC Core §5.4), for the id_token and userinfo.</summary>

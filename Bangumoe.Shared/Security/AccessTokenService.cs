@@ -2,29 +2,6 @@ using Bangumoe.Accounts;
 
 namespace Bangumoe.Security;
 
-/// <summary>The scopes Bangumoe knows.</summary>
-public static class Scopes
-{
-    public const string OpenId = "openid";
-    public const string Profile = "profile";
-    public const string Email = "email";
-    public const string OfflineAccess = "offline_access";
-    public const string CollectionRead = "collection:read";
-    public const string CollectionWrite = "collection:write";
-
-    /// <summary>
-    /// Managing the account itself (password, email, deletion, profile edits, apps). Only tokens from Bangumoe's own
-    /// login carry it; a third-party app never gets it, whatever it asks for.
-    /// </summary>
-    public const string Account = "account";
-
-    /// <summary>What a first-party login token may do.</summary>
-    public const string FirstParty = "profile email account collection:read collection:write";
-
-    public static bool Has(string? granted, string scope) =>
-        granted is not null && granted.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal);
-}
-
 public sealed record IssuedAccessToken(string Token, int ExpiresIn, string Scope);
 
 /// <summary>

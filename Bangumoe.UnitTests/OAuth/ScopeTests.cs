@@ -19,10 +19,10 @@ public sealed class ScopeTests
     [Fact]
     public void Canonical_orders_and_dedupes_so_equal_sets_are_equal_strings()
     {
-        Assert.Equal("openid profile email", AuthorizationRequests.Canonical(["email", "profile", "openid", "email"]));
-        Assert.Equal(AuthorizationRequests.Canonical(["collection:write", "openid"]), AuthorizationRequests.Canonical(["openid", "collection:write"]));
+        Assert.Equal("openid profile email", Scopes.Canonical(["email", "profile", "openid", "email"]));
+        Assert.Equal(Scopes.Canonical(["collection:write", "openid"]), Scopes.Canonical(["openid", "collection:write"]));
         // What a third-party app may not have never survives canonicalization.
-        Assert.Equal("profile", AuthorizationRequests.Canonical(["account", "profile", "admin"]));
+        Assert.Equal("profile", Scopes.Canonical(["account", "profile", "admin"]));
     }
 
     [Theory]
@@ -36,6 +36,17 @@ public sealed class ScopeTests
         Assert.Equal(covers, GrantService.Covers(grant, requested));
     }
 
+    [Theory]
+    [InlineData("openid profile", "profile openid", true)]
+    [InlineData("openid profile", "openid email", false)]
+    [InlineData("", "", true)]
+    [InlineData(null, "openid", false)]
+    public void Covers_compares_sets(string? granted, string requested, bool covers) => Assert.Equal(covers, Scopes.Covers(granted, requested));
+
+    [Fact]
+    public void Parse_splits_on_spaces_and_drops_repeats() =>
+        Assert.Equal(["openid", "profile"], Scopes.Parse("  openid profile openid "));
+
     [Fact]
     public void No_grant_covers_anything() => Assert.False(GrantService.Covers(null, "openid"));
 
@@ -43,6 +54,6 @@ public sealed class ScopeTests
     public void The_first_party_login_has_account_and_third_parties_can_never_ask_for_it()
     {
         Assert.True(Scopes.Has(Scopes.FirstParty, Scopes.Account));
-        Assert.DoesNotContain(Scopes.Account, AuthorizationRequests.Supported);
+        Assert.DoesNotContain(Scopes.Account, Scopes.ThirdParty);
     }
 }

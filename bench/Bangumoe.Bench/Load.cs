@@ -4,8 +4,12 @@ namespace Bangumoe.Bench;
 
 internal sealed record LoadResult(string Name, double RequestsPerSecond, double P50Ms, double P99Ms, long Ok, long Errors, string? FirstError)
 {
-    /// <summary>CPU time per successful request of the server under test and of Azurite, in microseconds.</summary>
+    /// <summary>CPU time per successful request of the server under test (the host and its worker, or the plain
+    /// baseline) and of Azurite, in microseconds.</summary>
     public double ServerCpuUs { get; init; }
+
+    /// <summary>Of <see cref="ServerCpuUs"/>, what the local Functions host process spent (0 for the plain baseline).</summary>
+    public double HostCpuUs { get; init; }
     public double AzuriteCpuUs { get; init; }
 }
 
@@ -13,6 +17,8 @@ internal sealed record LoadResult(string Name, double RequestsPerSecond, double 
 /// app and the storage emulator.</summary>
 internal static class Cpu
 {
+    public static double Seconds(IEnumerable<int> pids) => pids.Sum(Seconds);
+
     public static double Seconds(int pid)
     {
         try
@@ -47,10 +53,12 @@ internal static class Load
     })
     { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
 
-    public static async Task<LoadResult> RunAsync(string name, HttpClient client, int connections, TimeSpan duration, Request request, int serverPid = 0, int azuritePid = 0)
+    /// <param name="serverPids">The server's processes; with more than one, the first is the local host.</param>
+    public static async Task<LoadResult> RunAsync(string name, HttpClient client, int connections, TimeSpan duration, Request request, int[] serverPids, int azuritePid = 0)
     {
         await PhaseAsync(client, connections, TimeSpan.FromSeconds(3), request, null); // warm-up
-        var (server0, azurite0) = (Cpu.Seconds(serverPid), Cpu.Seconds(azuritePid));
+        var hostPid = serverPids.Length > 1 ? serverPids[0] : 0;
+        var (server0, host0, azurite0) = (Cpu.Seconds(serverPids), hostPid == 0 ? 0 : Cpu.Seconds(hostPid), Cpu.Seconds(azuritePid));
         var latencies = new List<double>[connections];
         var errors = new long[connections];
         string? firstError = null;
@@ -65,11 +73,12 @@ internal static class Load
             }
         }, latencies);
         var elapsed = stopwatch.Elapsed.TotalSeconds;
-        var (server1, azurite1) = (Cpu.Seconds(serverPid), Cpu.Seconds(azuritePid));
+        var (server1, host1, azurite1) = (Cpu.Seconds(serverPids), hostPid == 0 ? 0 : Cpu.Seconds(hostPid), Cpu.Seconds(azuritePid));
         var all = latencies.SelectMany(l => l).Order().ToArray();
         return new LoadResult(name, all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), all.Length, errors.Sum(), firstError)
         {
             ServerCpuUs = (server1 - server0) * 1e6 / Math.Max(1, all.Length),
+            HostCpuUs = (host1 - host0) * 1e6 / Math.Max(1, all.Length),
             AzuriteCpuUs = (azurite1 - azurite0) * 1e6 / Math.Max(1, all.Length),
         };
     }

@@ -3,7 +3,10 @@ using System.Net.Http.Headers;
 
 namespace Bangumoe.Bench;
 
-/// <summary>A server process the benchmark starts (Bangumoe or the baseline), the way a deployment runs it: dotnet + dll.</summary>
+/// <summary>
+/// A server process the benchmark starts, the way it runs for real: the plain baseline app (dotnet + dll), or the local
+/// Functions host (dotnet + Bangumoe.LocalHost.dll --app DIR --port N), which starts the app's worker as its child.
+/// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -11,6 +14,20 @@ internal sealed class ServerProcess : IAsyncDisposable
     private ServerProcess(Process process) => _process = process;
 
     public int Pid => _process.Id;
+
+    /// <summary>This process and its children (the local host's worker): whose CPU a request costs.</summary>
+    public int[] Pids => [Pid, .. Children(Pid)];
+
+    private static IEnumerable<int> Children(int pid)
+    {
+        foreach (var task in Directory.Exists($"/proc/{pid}/task") ? Directory.GetDirectories($"/proc/{pid}/task") : [])
+        {
+            var file = Path.Combine(task, "children");
+            if (!File.Exists(file)) continue;
+            foreach (var child in File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                yield return int.Parse(child, System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
 
     public static ServerProcess Start(string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
@@ -62,10 +79,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"{url} did not answer 200 within 60 s.");
     }
 
-    /// <summary>Peak resident set size so far (VmHWM), in MiB.</summary>
-    public double PeakRssMiB()
+    /// <summary>Peak resident set size so far (VmHWM) of the process and its children, in MiB.</summary>
+    public double PeakRssMiB() => Pids.Sum(PeakRssMiB);
+
+    /// <summary>Peak resident set size of the worker alone (the last child), in MiB: what the app itself holds.</summary>
+    public double WorkerPeakRssMiB() => Pids.Length > 1 ? PeakRssMiB(Pids[^1]) : PeakRssMiB(Pid);
+
+    private static double PeakRssMiB(int pid)
     {
-        foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;

@@ -9,7 +9,7 @@ internal static class Program
     {
         if (args is ["baseline", ..]) return await BaselineApp.RunAsync(args[1..]);
         if (args is ["run", ..]) return await Benchmark.RunAsync(BenchOptions.Parse(args[1..]));
-        await Console.Error.WriteLineAsync("usage: Bangumoe.Bench run --app-dir DIR --storage CONNECTION --maildev URL [--duration 20] [--connections 32]\n       Bangumoe.Bench baseline (Urls and AzureWebJobsStorage from the environment)");
+        await Console.Error.WriteLineAsync("usage: Bangumoe.Bench run --app-dir DIR --bare-dir DIR --host-dll PATH --storage CONNECTION --maildev URL [--duration 20] [--connections 32]\n       Bangumoe.Bench baseline (Urls and AzureWebJobsStorage from the environment)");
         return 2;
     }
 }

@@ -1,0 +1,24 @@
+namespace Bangumoe.OAuth;
+
+/// <summary>
+/// RFC 6749 §5.2 errors as the domain's <see cref="Error"/>: <see cref="Error.Code"/> is the OAuth error code and
+/// <see cref="Error.Message"/> its description. The kind places it (invalid_client is Unauthorized, a throttled client
+/// TooManyRequests); the protocol endpoints turn that into the status and the challenge.
+/// </summary>
+public static class OAuthErrors
+{
+    public static Error InvalidRequest(string description) => new(ErrorKind.Validation, "invalid_request", description);
+
+    public static Error InvalidClient(string description) => new(ErrorKind.Unauthorized, "invalid_client", description);
+
+    public static Error InvalidGrant(string description) => new(ErrorKind.Validation, "invalid_grant", description);
+
+    public static Error InvalidScope(string description) => new(ErrorKind.Validation, "invalid_scope", description);
+
+    public static Error UnauthorizedClient(string description) => new(ErrorKind.Validation, "unauthorized_client", description);
+
+    public static Error UnsupportedGrantType(string description) => new(ErrorKind.Validation, "unsupported_grant_type", description);
+
+    public static Error SlowDown(TimeSpan retryAfter) =>
+        new(ErrorKind.TooManyRequests, "temporarily_unavailable", "Too many requests for this client; slow down.") { RetryAfter = retryAfter };
+}
