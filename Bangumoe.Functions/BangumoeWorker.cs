@@ -19,8 +19,8 @@ public static class BangumoeWorker
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
 
-        // Outermost first: failures become problems, then the caller is authenticated for functions that need it.
-        builder.UseMiddleware<HttpFailureMiddleware>();
+        // Outermost first: the common policy (body limit, no-store, failures as problems), then the caller is authenticated for functions that need it.
+        builder.UseMiddleware<HttpPolicyMiddleware>();
         builder.UseMiddleware<AccessTokenMiddleware>();
 
         builder.Services.AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts().AddOAuth().AddCollections().AddBangumi();

@@ -28,11 +28,12 @@ public sealed class AuthFunctions(AccountService accounts)
     }
 
     [Function("Login")]
+    [NoStore]
     public async Task<IResult> Login([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/auth/login")] HttpRequest req, CancellationToken ct)
     {
         var body = await req.ReadJsonAsync<LoginBody>(ct);
         var result = await accounts.LoginAsync(new LoginRequest(body.Email, body.Uname, body.Password, ClientAddress.Of(req.HttpContext)), ct);
-        return result.Ok ? TokenResult(req.HttpContext, result.Value!) : result.Error!.ToProblem(req.HttpContext);
+        return result.Ok ? TokenResult(result.Value!) : result.Error!.ToProblem(req.HttpContext);
     }
 
     /// <summary>202 whatever the address: whether an account exists is not revealed.</summary>
@@ -52,9 +53,5 @@ public sealed class AuthFunctions(AccountService accounts)
         return result.Ok ? TypedResults.NoContent() : result.Error!.ToProblem(req.HttpContext);
     }
 
-    public static IResult TokenResult(HttpContext context, IssuedAccessToken token)
-    {
-        context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresIn));
-    }
+    public static IResult TokenResult(IssuedAccessToken token) => TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresIn));
 }

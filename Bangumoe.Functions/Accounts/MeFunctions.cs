@@ -26,12 +26,13 @@ public sealed class MeFunctions(AccountService accounts)
     }
 
     [Function("ChangePassword")]
+    [NoStore]
     [RequireScope(Scopes.Account)]
     public async Task<IResult> ChangePassword([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/me/password")] HttpRequest req, CancellationToken ct)
     {
         var body = await req.ReadJsonAsync<PasswordChangeBody>(ct);
         var result = await accounts.ChangePasswordAsync(req.Caller().User, body.CurrentPassword, body.NewPassword, ct);
-        return result.Ok ? AuthFunctions.TokenResult(req.HttpContext, result.Value!) : result.Error!.ToProblem(req.HttpContext);
+        return result.Ok ? AuthFunctions.TokenResult(result.Value!) : result.Error!.ToProblem(req.HttpContext);
     }
 
     [Function("ChangeEmail")]

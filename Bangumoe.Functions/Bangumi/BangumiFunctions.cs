@@ -20,6 +20,7 @@ public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sess
     /// <c>Accept: application/json</c> and gets the URL instead.
     /// </summary>
     [Function("BindBangumi")]
+    [NoStore]
     public async Task<IResult> Bind([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/bangumi/bind")] HttpRequest req, CancellationToken ct)
     {
         var context = req.HttpContext;
@@ -41,7 +42,6 @@ public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sess
 
         var url = await binding.StartAsync(uid, ct);
         if (!url.Ok) return url.Error!.ToProblem(context);
-        context.Response.Headers.CacheControl = "no-store";
         return req.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
             ? TypedResults.Ok(new BindStart(url.Value!))
             : TypedResults.Redirect(url.Value!);

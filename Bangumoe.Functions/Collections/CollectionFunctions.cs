@@ -41,7 +41,7 @@ public sealed class CollectionFunctions(CollectionService collections, Collectio
     public async Task<IResult> Put([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/me/collection/{anime_id}")] HttpRequest req, string anime_id, CancellationToken ct)
     {
         var body = await req.ReadJsonAsync<JsonElement>(ct);
-        var result = await collections.PutAsync(req.Caller().User.Uid, anime_id, body, ct);
+        var result = await collections.PutAsync(req.Caller().User.Uid, anime_id, CollectionChangeReader.Read(body), ct);
         if (!result.Ok) return result.Error!.ToProblem(req.HttpContext);
         var view = CollectionItemView.Of(result.Value!.Item);
         return result.Value.Created ? TypedResults.Created($"/api/me/collection/{anime_id}", view) : TypedResults.Ok(view);

@@ -1,3 +1,4 @@
+using Bangumoe.Functions.Http;
 using Bangumoe.Storage;
 using Microsoft.Azure.Functions.Worker;
 
@@ -9,9 +10,9 @@ public sealed record HealthReport(string Status, string Storage);
 public sealed class HealthFunctions(StorageClients storage)
 {
     [Function("Health")]
+    [NoStore]
     public async Task<IResult> Check([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest req)
     {
-        req.HttpContext.Response.Headers.CacheControl = "no-store";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(req.HttpContext.RequestAborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(3));
         try

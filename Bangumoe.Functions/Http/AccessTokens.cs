@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Reflection;
 using Bangumoe.Accounts;
 using Bangumoe.Security;
 using Microsoft.Azure.Functions.Worker;
@@ -64,11 +62,9 @@ public sealed class BearerAuthenticator(AccessTokenService tokens)
 /// </summary>
 public sealed class AccessTokenMiddleware(BearerAuthenticator authenticator) : IFunctionsWorkerMiddleware
 {
-    private static readonly ConcurrentDictionary<string, string?> RequiredScopes = new(StringComparer.Ordinal);
-
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
-        var scope = RequiredScopes.GetOrAdd(context.FunctionDefinition.EntryPoint, RequiredScope);
+        var scope = FunctionPolicies.Get<RequireScopeAttribute>(context)?.Scope;
         if (scope is null || context.GetHttpContext() is not { } http)
         {
             await next(context);
@@ -87,15 +83,6 @@ public sealed class AccessTokenMiddleware(BearerAuthenticator authenticator) : I
         }
         http.Items[typeof(CurrentUser)] = outcome.User;
         await next(context);
-    }
-
-    /// <summary>The scope on the function's method ("Namespace.Type.Method" is the entry point the SDK records).</summary>
-    private static string? RequiredScope(string entryPoint)
-    {
-        var split = entryPoint.LastIndexOf('.');
-        var type = typeof(AccessTokenMiddleware).Assembly.GetType(entryPoint[..split], throwOnError: true)!;
-        var method = type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static).Single(m => m.Name == entryPoint[(split + 1)..]);
-        return method.GetCustomAttribute<RequireScopeAttribute>()?.Scope;
     }
 }
 

@@ -13,10 +13,12 @@ namespace Bangumoe.Functions.OAuth;
 public sealed class AuthorizeFunctions(AuthorizationFlow flow)
 {
     [Function("Authorize")]
+    [NoStore]
     public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth/authorize")] HttpRequest req, CancellationToken ct) =>
         Render(req.HttpContext, await flow.StartAsync(req.Query.ToList(), OAuthCookies.Session(req.HttpContext), ct));
 
     [Function("AuthorizeForm")]
+    [NoStore]
     public async Task<IResult> Post([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth/authorize")] HttpRequest req, CancellationToken ct)
     {
         var context = req.HttpContext;
@@ -56,10 +58,9 @@ public sealed class AuthorizeFunctions(AuthorizationFlow flow)
         }
     }
 
-    /// <summary>303 See Other (RFC 9700 §4.12: never 307 after a credential POST), not cached, no referrer.</summary>
+    /// <summary>303 See Other (RFC 9700 §4.12: never 307 after a credential POST), no referrer.</summary>
     private static IResult SeeOther(HttpContext context, string location)
     {
-        context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
         context.Response.Headers.Location = location;
         return TypedResults.StatusCode(StatusCodes.Status303SeeOther);

@@ -12,6 +12,7 @@ namespace Bangumoe.Functions.OAuth;
 public sealed class ClientFunctions(ClientService clients)
 {
     [Function("RegisterClient")]
+    [NoStore]
     [RequireScope(Scopes.Account)]
     public async Task<IResult> Register([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/clients")] HttpRequest req, CancellationToken ct)
     {
@@ -19,7 +20,6 @@ public sealed class ClientFunctions(ClientService clients)
         var body = await req.ReadJsonAsync<ClientBody>(ct);
         var result = await clients.RegisterAsync(req.Caller().User.Uid, body.ToRegistration(), ct: ct);
         if (!result.Ok) return result.Error!.ToProblem(context);
-        context.Response.Headers.CacheControl = "no-store"; // the secret is in this answer, and only in this one
         var created = result.Value!;
         return TypedResults.Created($"/api/clients/{created.Client.ClientId}", ClientView.Of(created.Client, created.Secret));
     }
@@ -54,13 +54,13 @@ public sealed class ClientFunctions(ClientService clients)
     }
 
     [Function("RotateClientSecret")]
+    [NoStore]
     [RequireScope(Scopes.Account)]
     public async Task<IResult> RotateSecret([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/clients/{client_id}/secret")] HttpRequest req, string client_id, CancellationToken ct)
     {
         if (await clients.FindOwnedAsync(req.Caller().User.Uid, client_id, ct) is not { } client) return NotFound();
         var result = await clients.RotateSecretAsync(client, ct);
         if (!result.Ok) return result.Error!.ToProblem(req.HttpContext);
-        req.HttpContext.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(ClientView.Of(result.Value!.Client, result.Value.Secret));
     }
 

@@ -21,11 +21,13 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
 
     /// <summary>Registers a confidential app; a chosen secret is kept only if it has at least 16 characters.</summary>
     [Function("SeedSign")]
+    [NoStore]
     [RequireScope(Scopes.Account)]
     public Task<IResult> Sign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth2.0/sign")] HttpRequest req, CancellationToken ct) => SignAsync(req, ct);
 
     /// <summary>The seed's misspelling, which its clients call.</summary>
     [Function("SeedSignTypo")]
+    [NoStore]
     [RequireScope(Scopes.Account)]
     public Task<IResult> SignTypo([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "aouth2.0/sign")] HttpRequest req, CancellationToken ct) => SignAsync(req, ct);
 
@@ -51,7 +53,6 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
             }, f => f.Value);
             return (error with { FieldErrors = fields }).ToProblem(context);
         }
-        context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created($"/api/clients/{result.Value!.Client.ClientId}",
             new Dictionary<string, string> { ["client_id"] = result.Value.Client.ClientId, ["client_secret"] = result.Value.Secret! });
     }
@@ -68,6 +69,7 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
 
     /// <summary>The seed's login: JSON <c>{email, password}</c> (or the page's form) → 302 to <c>redirect_url?code=…</c>.</summary>
     [Function("SeedLogin")]
+    [NoStore]
     public async Task<IResult> Login([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth2.0/show")] HttpRequest req, CancellationToken ct)
     {
         var context = req.HttpContext;
@@ -107,15 +109,14 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
             new LoginRequest(byEmail ? login : null, byEmail ? null : login, password, ClientAddress.Of(context)), ct);
         if (!result.Ok)
             return fromForm ? Page(context, client, client_id!, redirect_url!, result.Error!.Message, 401) : result.Error!.ToProblem(context);
-        context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Redirect(result.Value!);
     }
 
     /// <summary>The seed's code exchange: <c>{client_id, client_secrets, code}</c> → <c>{token, token_type, expires_in}</c>.</summary>
     [Function("SeedGrantToken")]
+    [NoStore]
     public async Task<IResult> GrantToken([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth2.0/granttoken")] HttpRequest req, CancellationToken ct)
     {
-        req.HttpContext.Response.Headers.CacheControl = "no-store";
         var body = await req.ReadJsonAsync<SeedGrantBody>(ct);
         var result = await tokens.RedeemSeedCodeAsync(new ClientCredentials(body.ClientId, body.ClientSecrets, ClientAuthMethod.ClientSecretPost), body.Code, ct);
         if (!result.Ok) return OAuthResults.Error(req, result.Error!);

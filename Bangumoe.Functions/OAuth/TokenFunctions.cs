@@ -14,6 +14,7 @@ namespace Bangumoe.Functions.OAuth;
 public sealed class TokenFunctions(TokenService tokens, RevocationService revocation)
 {
     [Function("Token")]
+    [NoStore]
     public async Task<IResult> Token([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth/token")] HttpRequest req, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(req, ct);
@@ -32,34 +33,37 @@ public sealed class TokenFunctions(TokenService tokens, RevocationService revoca
         };
         if (response.IdToken is not null) body["id_token"] = response.IdToken;
         if (response.RefreshToken is not null) body["refresh_token"] = response.RefreshToken;
-        return OAuthResults.Json(req, body);
+        return TypedResults.Json(body);
     }
 
     [Function("Revoke")]
+    [NoStore]
     public async Task<IResult> Revoke([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth/revoke")] HttpRequest req, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(req, ct);
         if (!form.Ok) return OAuthResults.Error(req, form.Error!);
         var result = await revocation.RevokeAsync(new TokenQuery(form.Value!.Client, form.Value["token"], ClientAddress.Of(req.HttpContext)), ct);
-        OAuthResults.NoStore(req.HttpContext);
         return result.Ok ? TypedResults.Ok() : OAuthResults.Error(req, result.Error!);
     }
 
     [Function("Introspect")]
+    [NoStore]
     public async Task<IResult> Introspect([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth/introspect")] HttpRequest req, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(req, ct);
         if (!form.Ok) return OAuthResults.Error(req, form.Error!);
         var result = await revocation.IntrospectAsync(new TokenQuery(form.Value!.Client, form.Value["token"], ClientAddress.Of(req.HttpContext)), ct);
-        return result.Ok ? OAuthResults.Json(req, result.Value!) : OAuthResults.Error(req, result.Error!);
+        return result.Ok ? TypedResults.Json(result.Value!) : OAuthResults.Error(req, result.Error!);
     }
 
     /// <summary>OIDC userinfo: the claims the token's scopes release; <c>sub</c> equals the id_token's.</summary>
     [Function("UserInfo")]
+    [NoStore]
     [RequireScope(Scopes.OpenId)]
     public IResult UserInfo([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth/userinfo")] HttpRequest req) => Claims(req);
 
     [Function("UserInfoPost")]
+    [NoStore]
     [RequireScope(Scopes.OpenId)]
     public IResult UserInfoPost([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth/userinfo")] HttpRequest req) => Claims(req);
 
@@ -68,23 +72,16 @@ public sealed class TokenFunctions(TokenService tokens, RevocationService revoca
         var me = req.Caller();
         var claims = new Dictionary<string, object> { ["sub"] = me.User.Uid };
         foreach (var (name, value) in UserClaims.For(me.User, me.Scope)) claims[name] = value;
-        return OAuthResults.Json(req, claims);
+        return TypedResults.Json(claims);
     }
 }
 
-/// <summary>How the protocol endpoints answer: never cached, errors as RFC 6749 §5.2 JSON with their status.</summary>
+/// <summary>How the protocol endpoints answer: errors as RFC 6749 §5.2 JSON with their status (they are [NoStore]).</summary>
 public static class OAuthResults
 {
-    public static IResult Json(HttpRequest req, object body)
-    {
-        NoStore(req.HttpContext);
-        return TypedResults.Json(body);
-    }
-
     public static IResult Error(HttpRequest req, Error error)
     {
         var context = req.HttpContext;
-        NoStore(context);
         var status = error.Kind switch
         {
             ErrorKind.Unauthorized => StatusCodes.Status401Unauthorized,
@@ -95,11 +92,5 @@ public static class OAuthResults
         if (status == 401 && req.Headers.Authorization.Count > 0) context.Response.Headers.WWWAuthenticate = "Basic realm=\"bangumoe\", charset=\"UTF-8\"";
         if (error.RetryAfter is { } wait) context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         return TypedResults.Json(new Dictionary<string, string> { ["error"] = error.Code, ["error_description"] = error.Message }, statusCode: status);
-    }
-
-    public static void NoStore(HttpContext context)
-    {
-        context.Response.Headers.CacheControl = "no-store";
-        context.Response.Headers.Pragma = "no-cache";
     }
 }

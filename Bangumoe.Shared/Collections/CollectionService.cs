@@ -15,11 +15,11 @@ public sealed class CollectionService(CollectionStore store, AnimeCatalog catalo
     public static Error ItemNotFound => new(ErrorKind.NotFound, "collection-item-not-found", "This anime is not in the collection.");
 
     /// <summary>Creates or updates the item from the request body. Nothing is written unless every field is valid.</summary>
-    public async Task<Result<SavedItem>> PutAsync(string uid, string animeId, System.Text.Json.JsonElement body, CancellationToken ct = default)
+    public async Task<Result<SavedItem>> PutAsync(string uid, string animeId, CollectionChange change, CancellationToken ct = default)
     {
         var anime = await catalog.GetAsync(animeId, ct).ConfigureAwait(false);
         if (anime is null) return AnimeNotFound;
-        var parsed = CollectionInput.Parse(body, anime.Episodes);
+        var parsed = CollectionInput.Validate(change, anime.Episodes);
         if (!parsed.Ok) return parsed.Error!;
         var input = parsed.Value!;
 

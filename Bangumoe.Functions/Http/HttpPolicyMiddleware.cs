@@ -8,12 +8,12 @@ using Microsoft.Azure.Functions.Worker.Middleware;
 namespace Bangumoe.Functions.Http;
 
 /// <summary>
-/// The HTTP functions' safety net, in one place: bodies over the limit are refused before anything reads them, and
-/// what a function throws becomes a problem: the client's bad input a 4xx naming the field where it can, a storage
-/// outage 503 with Retry-After, anything else 500 with a trace id to find it in the logs. Never a bare 500 from the
-/// host, never the exception text.
+/// The HTTP functions' common policy, in one place: bodies over the limit are refused before anything reads them,
+/// functions marked <see cref="NoStoreAttribute"/> answer uncacheable, and what a function throws becomes a problem:
+/// the client's bad input a 4xx naming the field where it can, a storage outage 503 with Retry-After, anything else
+/// 500 with a trace id to find it in the logs. Never a bare 500 from the host, never the exception text.
 /// </summary>
-public sealed partial class HttpFailureMiddleware(ILogger<HttpFailureMiddleware> logger) : IFunctionsWorkerMiddleware
+public sealed partial class HttpPolicyMiddleware(ILogger<HttpPolicyMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     public const long MaxBodyBytes = 64 * 1024;
 
@@ -31,6 +31,11 @@ public sealed partial class HttpFailureMiddleware(ILogger<HttpFailureMiddleware>
         }
         // A body without a length (chunked) is cut off at the limit while it is read.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxBodyBytes;
+        if (FunctionPolicies.Has<NoStoreAttribute>(context))
+        {
+            http.Response.Headers.CacheControl = "no-store";
+            http.Response.Headers.Pragma = "no-cache";
+        }
 
         try
         {
@@ -86,7 +91,7 @@ public sealed partial class HttpFailureMiddleware(ILogger<HttpFailureMiddleware>
 }
 
 /// <summary>The request's body is not what the function can read: thrown by <see cref="RequestBodies"/>, answered by
-/// <see cref="HttpFailureMiddleware"/>.</summary>
+/// <see cref="HttpPolicyMiddleware"/>.</summary>
 public sealed class RequestBodyException(int status, string code, string message, string? field = null, string fieldMessage = "")
     : Exception(message)
 {
