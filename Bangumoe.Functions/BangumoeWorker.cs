@@ -1,4 +1,6 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 using System.Text.Json.Serialization;
 using Bangumoe.Functions.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -26,6 +28,10 @@ public static class BangumoeWorker
         builder.Services.AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts().AddOAuth().AddCollections().AddBangumi();
         builder.Services.AddSingleton<BearerAuthenticator>();
         builder.Services.AddProblemDetails();
+        builder.Services.AddRazorComponents();
+        // Pages in Chinese as characters, not entities: the default encoder lets only Basic Latin through. Still an
+        // HTML encoder, so markup in a value is shown as text.
+        builder.Services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.All));
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

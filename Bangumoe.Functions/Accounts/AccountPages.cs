@@ -1,5 +1,6 @@
 using Bangumoe.Accounts;
 using Bangumoe.Functions.Http;
+using Bangumoe.Functions.Pages;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Bangumoe.Functions.Accounts;
@@ -15,17 +16,18 @@ public sealed class AccountPages(AccountService accounts)
     public async Task<IResult> VerifyEmail([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/auth/verify")] HttpRequest req, CancellationToken ct)
     {
         var outcome = await accounts.FollowEmailLinkAsync(req.Query["token"].FirstOrDefault(), ct);
+        var t = Texts.For(req);
         var (status, title, text) = outcome switch
         {
-            LinkOutcome.EmailVerified => (200, "Email verified", "Your email address is verified. You can log in now."),
-            LinkOutcome.AlreadyVerified => (200, "Already verified", "This email address was already verified. You can log in."),
-            LinkOutcome.EmailChanged => (200, "Email changed", "Your account now uses this email address."),
-            LinkOutcome.EmailTaken => (409, "Address taken", "Another account started using this email address in the meantime, so your email was not changed."),
-            LinkOutcome.Expired => (400, "Link expired", "This link has expired. Ask for a new verification mail and use the newest link."),
-            LinkOutcome.AlreadyUsed => (400, "Link already used", "This link was already used; each link works once."),
-            _ => (400, "Invalid link", "This link is not valid. Check that you copied all of it, or ask for a new mail."),
+            LinkOutcome.EmailVerified => (200, t.EmailVerifiedTitle, t.EmailVerified),
+            LinkOutcome.AlreadyVerified => (200, t.AlreadyVerifiedTitle, t.AlreadyVerified),
+            LinkOutcome.EmailChanged => (200, t.EmailChangedTitle, t.EmailChanged),
+            LinkOutcome.EmailTaken => (409, t.AddressTakenTitle, t.AddressTaken),
+            LinkOutcome.Expired => (400, t.LinkExpiredTitle, t.LinkExpired),
+            LinkOutcome.AlreadyUsed => (400, t.LinkUsedTitle, t.LinkUsed),
+            _ => (400, t.LinkInvalidTitle, t.LinkInvalid),
         };
-        return HtmlPage.Render(req.HttpContext, status, title, $"<p>{HtmlPage.Encode(text)}</p>");
+        return PageResults.Message(req.HttpContext, status, t, title, [text]);
     }
 
     [Function("ResetPasswordPage")]

@@ -1,6 +1,7 @@
 using Bangumoe.Bangumi;
 using Bangumoe.Functions.Http;
 using Bangumoe.Functions.OAuth;
+using Bangumoe.Functions.Pages;
 using Bangumoe.OAuth;
 using Bangumoe.Security;
 using Microsoft.Azure.Functions.Worker;
@@ -84,18 +85,14 @@ public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sess
     {
         var context = req.HttpContext;
         var result = await binding.CompleteAsync(req.Query["state"].FirstOrDefault(), req.Query["code"].FirstOrDefault(), req.Query["error"].FirstOrDefault(), ct);
-        if (result.Ok)
-            return HtmlPage.Render(context, 200, "Bangumi account linked",
-                "<p>Your Bangumi account is now linked to Bangumoe.</p><p>We are importing your anime collection; it fills in over the next minutes. You can close this page.</p>");
+        var t = Texts.For(req);
+        if (result.Ok) return PageResults.Message(context, 200, t, t.BangumiLinkedTitle, [t.BangumiLinked, t.BangumiImporting]);
         var error = result.Error!;
         return error.Code switch
         {
-            "bind-denied" => HtmlPage.Render(context, 400, "Binding cancelled",
-                "<p>Bangumi did not authorize Bangumoe, so nothing was linked. You can start again from Bangumoe whenever you like.</p>"),
-            "bind-exchange-failed" => HtmlPage.Render(context, 502, "Bangumi did not confirm the binding",
-                $"<p>Bangumi did not hand over access, so nothing was linked. Please start again from Bangumoe.</p><p class=\"error\">{HtmlPage.Encode(error.Message)}</p>"),
-            _ => HtmlPage.Render(context, 400, "This link is no longer valid",
-                "<p>This binding link has expired or was already used, so nothing was changed. Start binding again from Bangumoe.</p>"),
+            "bind-denied" => PageResults.Message(context, 400, t, t.BindCancelledTitle, [t.BindCancelled]),
+            "bind-exchange-failed" => PageResults.Message(context, 502, t, t.BindFailedTitle, [t.BindFailed], error.Message),
+            _ => PageResults.Message(context, 400, t, t.BindLinkInvalidTitle, [t.BindLinkInvalid]),
         };
     }
 }

@@ -18,9 +18,12 @@ public static class AuthorizePages
         [Scopes.CollectionWrite] = "Add, change and remove entries in your anime collection",
     };
 
-    public static IResult Error(HttpContext context, string message) =>
-        HtmlPage.Render(context, 400, "This sign-in link does not work",
-            $"<p class=\"error\">{HtmlPage.Encode(message)}</p><p>Nothing was sent back to the app. If you followed a link from an app, tell its developer.</p>");
+    /// <summary>The request cannot be trusted (bad client or redirect URI): a page, never a redirect.</summary>
+    public static IResult Error(HttpContext context, string message)
+    {
+        var t = Pages.Texts.For(context.Request);
+        return Pages.PageResults.Message(context, 400, t, t.SignInLinkBrokenTitle, [t.SignInLinkBroken], message);
+    }
 
     public static IResult Login(HttpContext context, AuthorizationRequest request, IEnumerable<KeyValuePair<string, string>> parameters, string? error = null, int status = 200) =>
         HtmlPage.Render(context, status, "Sign in to Bangumoe", $"""

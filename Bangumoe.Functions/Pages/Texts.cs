@@ -1,0 +1,122 @@
+namespace Bangumoe.Functions.Pages;
+
+/// <summary>
+/// Everything a page says, in one language. Every text is required, so a page cannot ship in one language only: the
+/// compiler refuses a language that lacks one. Typed strings instead of .resx because the app runs with invariant
+/// globalization (no culture data, so .resx culture fallback for zh-Hans does not work) and a missing key should fail
+/// the build, not show a key name.
+/// </summary>
+public sealed record Texts
+{
+    public required string Lang { get; init; }
+
+    // The result of a mailed link (verification or email change).
+    public required string EmailVerifiedTitle { get; init; }
+    public required string EmailVerified { get; init; }
+    public required string AlreadyVerifiedTitle { get; init; }
+    public required string AlreadyVerified { get; init; }
+    public required string EmailChangedTitle { get; init; }
+    public required string EmailChanged { get; init; }
+    public required string AddressTakenTitle { get; init; }
+    public required string AddressTaken { get; init; }
+    public required string LinkExpiredTitle { get; init; }
+    public required string LinkExpired { get; init; }
+    public required string LinkUsedTitle { get; init; }
+    public required string LinkUsed { get; init; }
+    public required string LinkInvalidTitle { get; init; }
+    public required string LinkInvalid { get; init; }
+
+    // The Bangumi binding's callback.
+    public required string BangumiLinkedTitle { get; init; }
+    public required string BangumiLinked { get; init; }
+    public required string BangumiImporting { get; init; }
+    public required string BindCancelledTitle { get; init; }
+    public required string BindCancelled { get; init; }
+    public required string BindFailedTitle { get; init; }
+    public required string BindFailed { get; init; }
+    public required string BindLinkInvalidTitle { get; init; }
+    public required string BindLinkInvalid { get; init; }
+
+    // A sign-in request that cannot be trusted.
+    public required string SignInLinkBrokenTitle { get; init; }
+    public required string SignInLinkBroken { get; init; }
+
+    public static readonly Texts En = new()
+    {
+        Lang = "en",
+        EmailVerifiedTitle = "Email verified",
+        EmailVerified = "Your email address is verified. You can log in now.",
+        AlreadyVerifiedTitle = "Already verified",
+        AlreadyVerified = "This email address was already verified. You can log in.",
+        EmailChangedTitle = "Email changed",
+        EmailChanged = "Your account now uses this email address.",
+        AddressTakenTitle = "Address taken",
+        AddressTaken = "Another account started using this email address in the meantime, so your email was not changed.",
+        LinkExpiredTitle = "Link expired",
+        LinkExpired = "This link has expired. Ask for a new verification mail and use the newest link.",
+        LinkUsedTitle = "Link already used",
+        LinkUsed = "This link was already used; each link works once.",
+        LinkInvalidTitle = "Invalid link",
+        LinkInvalid = "This link is not valid. Check that you copied all of it, or ask for a new mail.",
+        BangumiLinkedTitle = "Bangumi account linked",
+        BangumiLinked = "Your Bangumi account is now linked to Bangumoe.",
+        BangumiImporting = "We are importing your anime collection; it fills in over the next minutes. You can close this page.",
+        BindCancelledTitle = "Binding cancelled",
+        BindCancelled = "Bangumi did not authorize Bangumoe, so nothing was linked. You can start again from Bangumoe whenever you like.",
+        BindFailedTitle = "Bangumi did not confirm the binding",
+        BindFailed = "Bangumi did not hand over access, so nothing was linked. Please start again from Bangumoe.",
+        BindLinkInvalidTitle = "This link is no longer valid",
+        BindLinkInvalid = "This binding link has expired or was already used, so nothing was changed. Start binding again from Bangumoe.",
+        SignInLinkBrokenTitle = "This sign-in link does not work",
+        SignInLinkBroken = "Nothing was sent back to the app. If you followed a link from an app, tell its developer.",
+    };
+
+    public static readonly Texts ZhHans = new()
+    {
+        Lang = "zh-Hans",
+        EmailVerifiedTitle = "邮箱已验证",
+        EmailVerified = "你的邮箱地址已验证，现在可以登录了。",
+        AlreadyVerifiedTitle = "邮箱早已验证",
+        AlreadyVerified = "这个邮箱地址之前已经验证过，可以直接登录。",
+        EmailChangedTitle = "邮箱已更改",
+        EmailChanged = "你的账号现在使用这个邮箱地址。",
+        AddressTakenTitle = "地址已被占用",
+        AddressTaken = "在此期间另一个账号开始使用这个邮箱地址，所以你的邮箱没有更改。",
+        LinkExpiredTitle = "链接已过期",
+        LinkExpired = "这个链接已经过期。请重新申请验证邮件，并使用最新的链接。",
+        LinkUsedTitle = "链接已使用",
+        LinkUsed = "这个链接已经用过了；每个链接只能使用一次。",
+        LinkInvalidTitle = "链接无效",
+        LinkInvalid = "这个链接无效。请检查是否完整复制，或重新申请一封邮件。",
+        BangumiLinkedTitle = "已绑定 Bangumi 账号",
+        BangumiLinked = "你的 Bangumi 账号已与 Bangumoe 绑定。",
+        BangumiImporting = "我们正在导入你的动画收藏，接下来几分钟内会陆续出现。你可以关闭此页面。",
+        BindCancelledTitle = "绑定已取消",
+        BindCancelled = "Bangumi 没有授权 Bangumoe，因此没有绑定任何账号。你随时可以在 Bangumoe 重新开始。",
+        BindFailedTitle = "Bangumi 未确认绑定",
+        BindFailed = "Bangumi 没有交出访问权限，因此没有绑定任何账号。请在 Bangumoe 重新开始。",
+        BindLinkInvalidTitle = "此链接已失效",
+        BindLinkInvalid = "这个绑定链接已过期或已使用，没有做任何更改。请在 Bangumoe 重新开始绑定。",
+        SignInLinkBrokenTitle = "此登录链接无法使用",
+        SignInLinkBroken = "没有任何内容发回给应用。如果你是从某个应用点进来的，请告诉它的开发者。",
+    };
+
+    /// <summary>The languages a person can choose, by their tag.</summary>
+    public static readonly IReadOnlyList<Texts> All = [En, ZhHans];
+
+    /// <summary>The remembered choice (cookie <see cref="CookieName"/>), else the first language of Accept-Language
+    /// that Bangumoe speaks (by quality), else English.</summary>
+    public static Texts For(HttpRequest request)
+    {
+        if (request.Cookies[CookieName] is { } chosen && All.FirstOrDefault(t => t.Lang == chosen) is { } remembered) return remembered;
+        foreach (var language in request.GetTypedHeaders().AcceptLanguage.OrderByDescending(l => l.Quality ?? 1))
+        {
+            var tag = language.Value.Value ?? "";
+            if (tag.StartsWith("zh", StringComparison.OrdinalIgnoreCase)) return ZhHans;
+            if (tag.StartsWith("en", StringComparison.OrdinalIgnoreCase)) return En;
+        }
+        return En;
+    }
+
+    public const string CookieName = "bgm_lang";
+}
