@@ -32,37 +32,35 @@ public sealed class AccountPages(AccountService accounts)
 
     [Function("ResetPasswordPage")]
     public IResult ShowResetForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "auth/password/reset")] HttpRequest req) =>
-        ResetForm(req.HttpContext, 200, req.Query["token"].FirstOrDefault(), null);
+        ResetForm(req.HttpContext, 200, Texts.For(req), req.Query["token"].FirstOrDefault(), null);
 
     [Function("ResetPasswordForm")]
     public async Task<IResult> SubmitResetForm([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/password/reset")] HttpRequest req, CancellationToken ct)
     {
         var context = req.HttpContext;
+        var t = Texts.For(req);
         if (await req.ReadFormOrNullAsync(ct) is not { } form)
-            return HtmlPage.Render(context, 415, "Unsupported form", "<p>Submit the form from the reset page.</p>");
+            return PageResults.Message(context, 415, t, t.UnsupportedFormTitle, [t.SubmitFromResetPage]);
         var token = form["token"].ToString();
         var password = form["new_password"].ToString();
         if (password != form["confirm_password"].ToString())
-            return ResetForm(context, 400, token, "The two passwords differ.");
+            return ResetForm(context, 400, t, token, t.PasswordsDiffer);
         var result = await accounts.ResetPasswordAsync(token, password, ct);
-        if (result.Ok)
-            return HtmlPage.Render(context, 200, "Password changed", "<p>Your password is changed and every other session has ended. Log in with the new password.</p>");
+        if (result.Ok) return PageResults.Message(context, 200, t, t.PasswordChangedTitle, [t.PasswordChanged]);
         var error = result.Error!;
-        var message = error.FieldErrors?.TryGetValue("new_password", out var m) == true ? "New password: " + m[0] : error.Message;
+        var message = error.FieldErrors?.TryGetValue("new_password", out var m) == true ? t.NewPasswordProblem + m[0] : error.Message;
         return error.Code is "link-expired" or "link-used" or "link-invalid"
-            ? HtmlPage.Render(context, 400, "Link not usable", $"<p class=\"error\">{HtmlPage.Encode(message)}</p><p>Ask for a new reset mail.</p>")
-            : ResetForm(context, 400, token, message);
+            ? PageResults.Message(context, 400, t, t.ResetLinkUnusableTitle, [t.AskForNewResetMail], message)
+            : ResetForm(context, 400, t, token, message);
     }
 
-    private static IResult ResetForm(HttpContext context, int status, string? token, string? error) => HtmlPage.Render(context, status, "Choose a new password", $"""
-        {(error is null ? "" : $"<p class=\"error\">{HtmlPage.Encode(error)}</p>")}
-        <form method="post" action="/auth/password/reset">
-          <input type="hidden" name="token" value="{HtmlPage.Encode(token)}">
-          <label for="new_password">New password ({AccountRules.PasswordMinLength}–{AccountRules.PasswordMaxLength} characters)</label>
-          <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="{AccountRules.PasswordMinLength}" maxlength="{AccountRules.PasswordMaxLength}" required>
-          <label for="confirm_password">Repeat it</label>
-          <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" required>
-          <button type="submit">Change password</button>
-        </form>
-        """);
+    private static IResult ResetForm(HttpContext context, int status, Texts texts, string? token, string? error) =>
+        PageResults.Render<ResetPasswordPage>(context, status, texts, new Dictionary<string, object?>
+        {
+            [nameof(ResetPasswordPage.Texts)] = texts,
+            [nameof(ResetPasswordPage.Token)] = token,
+            [nameof(ResetPasswordPage.Error)] = error,
+            [nameof(ResetPasswordPage.MinLength)] = AccountRules.PasswordMinLength,
+            [nameof(ResetPasswordPage.MaxLength)] = AccountRules.PasswordMaxLength,
+        });
 }

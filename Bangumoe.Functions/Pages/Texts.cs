@@ -37,6 +37,20 @@ public sealed record Texts
     public required string BindLinkInvalidTitle { get; init; }
     public required string BindLinkInvalid { get; init; }
 
+    // The password-reset page.
+    public required string ChooseNewPasswordTitle { get; init; }
+    public required Func<int, int, string> NewPasswordLabel { get; init; }
+    public required string RepeatPasswordLabel { get; init; }
+    public required string ChangePasswordButton { get; init; }
+    public required string PasswordsDiffer { get; init; }
+    public required string NewPasswordProblem { get; init; }
+    public required string PasswordChangedTitle { get; init; }
+    public required string PasswordChanged { get; init; }
+    public required string ResetLinkUnusableTitle { get; init; }
+    public required string AskForNewResetMail { get; init; }
+    public required string UnsupportedFormTitle { get; init; }
+    public required string SubmitFromResetPage { get; init; }
+
     // A sign-in request that cannot be trusted.
     public required string SignInLinkBrokenTitle { get; init; }
     public required string SignInLinkBroken { get; init; }
@@ -67,6 +81,18 @@ public sealed record Texts
         BindFailed = "Bangumi did not hand over access, so nothing was linked. Please start again from Bangumoe.",
         BindLinkInvalidTitle = "This link is no longer valid",
         BindLinkInvalid = "This binding link has expired or was already used, so nothing was changed. Start binding again from Bangumoe.",
+        ChooseNewPasswordTitle = "Choose a new password",
+        NewPasswordLabel = (min, max) => $"New password ({min}–{max} characters)",
+        RepeatPasswordLabel = "Repeat it",
+        ChangePasswordButton = "Change password",
+        PasswordsDiffer = "The two passwords differ.",
+        NewPasswordProblem = "New password: ",
+        PasswordChangedTitle = "Password changed",
+        PasswordChanged = "Your password is changed and every other session has ended. Log in with the new password.",
+        ResetLinkUnusableTitle = "Link not usable",
+        AskForNewResetMail = "Ask for a new reset mail.",
+        UnsupportedFormTitle = "Unsupported form",
+        SubmitFromResetPage = "Submit the form from the reset page.",
         SignInLinkBrokenTitle = "This sign-in link does not work",
         SignInLinkBroken = "Nothing was sent back to the app. If you followed a link from an app, tell its developer.",
     };
@@ -97,6 +123,18 @@ public sealed record Texts
         BindFailed = "Bangumi 没有交出访问权限，因此没有绑定任何账号。请在 Bangumoe 重新开始。",
         BindLinkInvalidTitle = "此链接已失效",
         BindLinkInvalid = "这个绑定链接已过期或已使用，没有做任何更改。请在 Bangumoe 重新开始绑定。",
+        ChooseNewPasswordTitle = "设置新密码",
+        NewPasswordLabel = (min, max) => $"新密码（{min}–{max} 个字符）",
+        RepeatPasswordLabel = "再输入一次",
+        ChangePasswordButton = "修改密码",
+        PasswordsDiffer = "两次输入的密码不一致。",
+        NewPasswordProblem = "新密码：",
+        PasswordChangedTitle = "密码已修改",
+        PasswordChanged = "你的密码已修改，其他所有会话都已结束。请用新密码登录。",
+        ResetLinkUnusableTitle = "链接无法使用",
+        AskForNewResetMail = "请重新申请一封重置邮件。",
+        UnsupportedFormTitle = "无法处理的表单",
+        SubmitFromResetPage = "请在重置页面提交表单。",
         SignInLinkBrokenTitle = "此登录链接无法使用",
         SignInLinkBroken = "没有任何内容发回给应用。如果你是从某个应用点进来的，请告诉它的开发者。",
     };

@@ -371,6 +371,6 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
         return await client.PostAsync("/auth/password/reset", form);
     }
 
-    [GeneratedRegex("<input type=\"hidden\" name=\"token\" value=\"([^\"]*)\">")]
+    [GeneratedRegex("<input type=\"hidden\" name=\"token\" value=\"([^\"]*)\"\\s*/?>")]
     private static partial Regex HiddenToken();
 }

@@ -84,4 +84,18 @@ public sealed class PageLanguageTests(DefaultApp app) : IClassFixture<DefaultApp
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_reset_form_speaks_chinese_and_keeps_its_fields()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/auth/password/reset?token=abc");
+        request.Headers.TryAddWithoutValidation("Accept-Language", "zh-CN");
+        var response = await app.CreateClient().SendAsync(request);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("<h1>设置新密码</h1>", html, StringComparison.Ordinal);
+        Assert.Contains("<label for=\"new_password\">新密码（8–128 个字符）</label>", html, StringComparison.Ordinal);
+        Assert.Contains("name=\"token\" value=\"abc\"", html, StringComparison.Ordinal);
+        Assert.Contains("<button type=\"submit\">修改密码</button>", html, StringComparison.Ordinal);
+    }
 }
