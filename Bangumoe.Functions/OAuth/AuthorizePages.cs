@@ -52,7 +52,7 @@ public static class AuthorizePages
             <form method="post" action="/oauth/authorize">
               {Hidden(context, parameters)}
               <button type="submit" name="action" value="allow">Allow</button>
-              <button type="submit" name="action" value="deny" style="background:#777">Deny</button>
+              <button type="submit" name="action" value="deny" class="secondary">Deny</button>
             </form>
             <p><small>You can withdraw this at any time; the app's access ends at once.</small></p>
             """, FormTarget(request));

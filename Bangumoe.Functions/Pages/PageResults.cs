@@ -13,14 +13,20 @@ public static class PageResults
     public static IResult Render<TPage>(HttpContext context, int status, Texts texts, IReadOnlyDictionary<string, object?> parameters, string? formTargets = null)
         where TPage : Microsoft.AspNetCore.Components.IComponent
     {
+        SetHeaders(context, formTargets);
+        context.Response.Headers.ContentLanguage = texts.Lang;
+        return new RazorComponentResult<TPage>(parameters) { StatusCode = status };
+    }
+
+    /// <summary>The headers every page carries, whichever way it is rendered.</summary>
+    public static void SetHeaders(HttpContext context, string? formTargets)
+    {
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'self'; img-src https: data:; form-action 'self'{(formTargets is null ? "" : " " + formTargets)}; frame-ancestors 'none'; base-uri 'none'";
         headers.XFrameOptions = "DENY";
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-store";
-        headers.ContentLanguage = texts.Lang;
-        return new RazorComponentResult<TPage>(parameters) { StatusCode = status };
     }
 
     /// <summary>A <see cref="MessagePage"/>: a title, what happened, and an optional detail shown as an error.</summary>

@@ -98,4 +98,18 @@ public sealed class PageLanguageTests(DefaultApp app) : IClassFixture<DefaultApp
         Assert.Contains("name=\"token\" value=\"abc\"", html, StringComparison.Ordinal);
         Assert.Contains("<button type=\"submit\">修改密码</button>", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_sign_in_page_shares_the_stylesheet_and_allows_no_inline_style()
+    {
+        var developer = await app.NewVerifiedUser(app.CreateClient());
+        var registered = await app.RegisterAppAsync(developer, "Stylesheet test");
+        var response = await app.CreateClient().GetAsync(OAuthFlow.AuthorizeUrl(registered, "openid", "s", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("<link rel=\"stylesheet\" href=\"/assets/site.css\">", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<style", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("style=", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+    }
 }
