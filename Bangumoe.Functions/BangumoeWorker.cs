@@ -27,6 +27,7 @@ public static class BangumoeWorker
 
         builder.Services.AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts().AddOAuth().AddCollections().AddBangumi();
         builder.Services.AddSingleton<BearerAuthenticator>();
+        builder.Services.AddSingleton<Pages.PageRequests>();
         builder.Services.AddProblemDetails();
         builder.Services.AddRazorComponents();
         // Pages in Chinese as characters, not entities: the default encoder lets only Basic Latin through. Still an

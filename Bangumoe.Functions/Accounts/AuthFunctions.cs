@@ -12,7 +12,7 @@ public sealed class AuthFunctions(AccountService accounts)
     public async Task<IResult> Register([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/auth/register")] HttpRequest req, CancellationToken ct)
     {
         var body = await req.ReadJsonAsync<RegisterBody>(ct);
-        var result = await accounts.RegisterAsync(body.Uname, body.Email, body.Password, ct);
+        var result = await accounts.RegisterAsync(body.Uname, body.Email, body.Password, Pages.Texts.For(req).Lang, ct);
         if (!result.Ok) return result.Error!.ToProblem(req.HttpContext);
         var user = result.Value!;
         return TypedResults.Created("/api/me", new RegisteredUser(user.Uid, user.Uname, user.Email, user.EmailVerified));

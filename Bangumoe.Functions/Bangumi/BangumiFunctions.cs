@@ -13,7 +13,7 @@ namespace Bangumoe.Functions.Bangumi;
 /// Bangumi, Bangumi sends them back to <c>/oauth2.0/redirect</c> (the seed's path; <c>/oauth/redirect</c> too), and
 /// <c>/api/me/bangumi</c> shows, re-runs and ends the binding.
 /// </summary>
-public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sessions, BearerAuthenticator bearer)
+public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sessions, BearerAuthenticator bearer, PageRequests pages)
 {
     /// <summary>
     /// 302 to Bangumi's consent page, for a user signed in by Bearer token (Bangumoe's own login) or by the browser
@@ -32,7 +32,7 @@ public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sess
             if (!Scopes.Has(me.Scope, Scopes.Account)) return BearerAuthenticator.InsufficientScope(context, Scopes.Account);
             uid = me.User.Uid;
         }
-        else if (!caller.TokenRefused && await sessions.ReadAsync(OAuthCookies.Session(context), ct) is { } session)
+        else if (!caller.TokenRefused && await sessions.ReadAsync(BrowserCookies.Session(context), ct) is { } session)
         {
             uid = session.User.Uid;
         }
@@ -49,10 +49,12 @@ public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sess
     }
 
     [Function("BangumiCallback")]
+    [Page]
     public Task<IResult> Callback([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth2.0/redirect")] HttpRequest req, CancellationToken ct) =>
         CompleteAsync(req, ct);
 
     [Function("BangumiCallbackAlias")]
+    [Page]
     public Task<IResult> CallbackAlias([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth/redirect")] HttpRequest req, CancellationToken ct) =>
         CompleteAsync(req, ct);
 
@@ -83,16 +85,16 @@ public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sess
 
     private async Task<IResult> CompleteAsync(HttpRequest req, CancellationToken ct)
     {
-        var context = req.HttpContext;
         var result = await binding.CompleteAsync(req.Query["state"].FirstOrDefault(), req.Query["code"].FirstOrDefault(), req.Query["error"].FirstOrDefault(), ct);
-        var t = Texts.For(req);
-        if (result.Ok) return PageResults.Message(context, 200, t, t.BangumiLinkedTitle, [t.BangumiLinked, t.BangumiImporting]);
+        var context = await pages.ReadAsync(req, ct);
+        var t = context.Texts;
+        if (result.Ok) return PageResults.Message(context, 200, t.BangumiLinkedTitle, [t.BangumiLinked, t.BangumiImporting]);
         var error = result.Error!;
         return error.Code switch
         {
-            "bind-denied" => PageResults.Message(context, 400, t, t.BindCancelledTitle, [t.BindCancelled]),
-            "bind-exchange-failed" => PageResults.Message(context, 502, t, t.BindFailedTitle, [t.BindFailed], error.Message),
-            _ => PageResults.Message(context, 400, t, t.BindLinkInvalidTitle, [t.BindLinkInvalid]),
+            "bind-denied" => PageResults.Message(context, 400, t.BindCancelledTitle, [t.BindCancelled]),
+            "bind-exchange-failed" => PageResults.Message(context, 502, t.BindFailedTitle, [t.BindFailed], error.Message),
+            _ => PageResults.Message(context, 400, t.BindLinkInvalidTitle, [t.BindLinkInvalid]),
         };
     }
 }

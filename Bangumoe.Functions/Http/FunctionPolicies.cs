@@ -8,6 +8,11 @@ namespace Bangumoe.Functions.Http;
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class NoStoreAttribute : Attribute;
 
+/// <summary>A function that serves a page to a person: when it fails, the answer is a page too (in their language,
+/// with the right status), not problem+json.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PageAttribute : Attribute;
+
 /// <summary>
 /// What a function's method declares for the worker middleware (<see cref="RequireScopeAttribute"/>,
 /// <see cref="NoStoreAttribute"/>), found by its entry point ("Namespace.Type.Method", as the SDK records it) once per

@@ -25,7 +25,7 @@ public sealed partial class HttpPolicyMiddleware(ILogger<HttpPolicyMiddleware> l
         }
         if (http.Request.ContentLength > MaxBodyBytes)
         {
-            context.GetInvocationResult().Value = BodyTooLarge();
+            context.GetInvocationResult().Value = FunctionPolicies.Has<PageAttribute>(context) ? PageAnswer(http, 413) : BodyTooLarge();
             return;
         }
         // A body without a length (chunked) is cut off at the limit while it is read.
@@ -42,7 +42,10 @@ public sealed partial class HttpPolicyMiddleware(ILogger<HttpPolicyMiddleware> l
         }
         catch (Exception exception) when (!http.RequestAborted.IsCancellationRequested)
         {
-            context.GetInvocationResult().Value = Answer(http, context.FunctionDefinition.Name, exception);
+            var answer = Answer(http, context.FunctionDefinition.Name, exception);
+            context.GetInvocationResult().Value = FunctionPolicies.Has<PageAttribute>(context) && answer is IStatusCodeHttpResult { StatusCode: { } status }
+                ? PageAnswer(http, status)
+                : answer;
         }
     }
 
@@ -64,12 +67,29 @@ public sealed partial class HttpPolicyMiddleware(ILogger<HttpPolicyMiddleware> l
                 http.Response.Headers.RetryAfter = "5";
                 return Problems.Status(503, "storage-unavailable", "Storage is unavailable; try again shortly.");
             default:
-                var traceId = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
+                var traceId = TraceId(http);
                 LogFailure(function, traceId, exception);
                 return TypedResults.Problem(title: "Something went wrong on our side.", statusCode: 500, type: Problems.TypePrefix + "internal",
                     extensions: new Dictionary<string, object?> { ["trace_id"] = traceId });
         }
     }
+
+    /// <summary>A page function's failure, as a page: a person sees what happened in their language, never JSON.</summary>
+    private static IResult PageAnswer(HttpContext http, int status)
+    {
+        var page = Pages.PageContext.Anonymous(http);
+        var t = page.Texts;
+        return status switch
+        {
+            413 => Pages.PageResults.Message(page, 413, t.FormTooLargeTitle, [t.FormTooLarge]),
+            503 => Pages.PageResults.Message(page, 503, t.StorageDownTitle, [t.StorageDown]),
+            400 or 415 => Pages.PageResults.Message(page, status, t.UnsupportedFormTitle, [t.UnsupportedForm]),
+            >= 500 => Pages.PageResults.Message(page, status, t.ServerErrorTitle, [t.ServerError(TraceId(http))]),
+            _ => Pages.PageResults.Message(page, status, t.FormExpiredTitle, [t.FormExpired]),
+        };
+    }
+
+    private static string TraceId(HttpContext http) => Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
 
     private static IResult BodyTooLarge() =>
         Problems.Status(413, "body-too-large", $"The request body is larger than {MaxBodyBytes / 1024} KiB.");

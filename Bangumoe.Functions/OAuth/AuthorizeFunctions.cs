@@ -15,7 +15,7 @@ public sealed class AuthorizeFunctions(AuthorizationFlow flow)
     [Function("Authorize")]
     [NoStore]
     public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth/authorize")] HttpRequest req, CancellationToken ct) =>
-        Render(req.HttpContext, await flow.StartAsync(req.Query.ToList(), OAuthCookies.Session(req.HttpContext), ct));
+        Render(req.HttpContext, await flow.StartAsync(req.Query.ToList(), BrowserCookies.Session(req.HttpContext), ct));
 
     [Function("AuthorizeForm")]
     [NoStore]
@@ -23,10 +23,10 @@ public sealed class AuthorizeFunctions(AuthorizationFlow flow)
     {
         var context = req.HttpContext;
         if (await req.ReadFormOrNullAsync(ct) is not { } form) return AuthorizePages.Error(context, "Submit the sign-in form from its page.");
-        if (!OAuthCookies.CsrfValid(context, form[OAuthCookies.CsrfField]))
+        if (!BrowserCookies.CsrfValid(context, form[BrowserCookies.CsrfField]))
             return HtmlPage.Render(context, 403, "Please try again", "<p class=\"error\">This form expired or did not come from this page. Go back to the app and start the sign-in again.</p>");
         var submission = new AuthorizeSubmission(form["action"].FirstOrDefault(), form["login"].FirstOrDefault(), form["password"].FirstOrDefault(), ClientAddress.Of(context));
-        return Render(context, await flow.SubmitAsync(form.ToList(), OAuthCookies.Session(context), submission, ct));
+        return Render(context, await flow.SubmitAsync(form.ToList(), BrowserCookies.Session(context), submission, ct));
     }
 
     private static IResult Render(HttpContext context, AuthorizeOutcome outcome)
@@ -36,7 +36,7 @@ public sealed class AuthorizeFunctions(AuthorizationFlow flow)
             case AuthorizeOutcome.Redirect redirect:
                 return SeeOther(context, redirect.Location);
             case AuthorizeOutcome.SignedIn signedIn:
-                OAuthCookies.SetSession(context, signedIn.Session, signedIn.Lifetime);
+                BrowserCookies.SetSession(context, signedIn.Session, signedIn.Lifetime);
                 return SeeOther(context, signedIn.ContinueAt);
             case AuthorizeOutcome.ConsentPage consent:
                 return AuthorizePages.Consent(context, consent.Request, consent.Session, consent.Parameters);

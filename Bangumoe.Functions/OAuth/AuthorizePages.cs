@@ -21,8 +21,8 @@ public static class AuthorizePages
     /// <summary>The request cannot be trusted (bad client or redirect URI): a page, never a redirect.</summary>
     public static IResult Error(HttpContext context, string message)
     {
-        var t = Pages.Texts.For(context.Request);
-        return Pages.PageResults.Message(context, 400, t, t.SignInLinkBrokenTitle, [t.SignInLinkBroken], message);
+        var page = Pages.PageContext.Anonymous(context);
+        return Pages.PageResults.Message(page, 400, page.Texts.SignInLinkBrokenTitle, [page.Texts.SignInLinkBroken], message);
     }
 
     public static IResult Login(HttpContext context, AuthorizationRequest request, IEnumerable<KeyValuePair<string, string>> parameters, string? error = null, int status = 200) =>
@@ -65,7 +65,7 @@ public static class AuthorizePages
         // echoing them would make the browser send two values for one field.
         foreach (var (name, value) in parameters.Where(p => !AuthorizationFlow.PageFields.Contains(p.Key)))
             html.Append($"<input type=\"hidden\" name=\"{HtmlPage.Encode(name)}\" value=\"{HtmlPage.Encode(value)}\">");
-        html.Append($"<input type=\"hidden\" name=\"{OAuthCookies.CsrfField}\" value=\"{HtmlPage.Encode(OAuthCookies.Csrf(context))}\">");
+        html.Append($"<input type=\"hidden\" name=\"{BrowserCookies.CsrfField}\" value=\"{HtmlPage.Encode(BrowserCookies.Csrf(context))}\">");
         return html.ToString();
     }
 

@@ -82,7 +82,7 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
         {
             var form = (await req.ReadFormOrNullAsync(ct))!;
             // A form can be posted cross-site; JSON cannot without a CORS preflight, which is never granted.
-            if (!OAuthCookies.CsrfValid(context, form[OAuthCookies.CsrfField])) return Page(context, client, client_id!, redirect_url!, "This form expired; please try again.", 403);
+            if (!BrowserCookies.CsrfValid(context, form[BrowserCookies.CsrfField])) return Page(context, client, client_id!, redirect_url!, "This form expired; please try again.", 403);
             (email, password) = (form["email"].ToString(), form["password"].ToString());
         }
         else if (context.Request.HasJsonContentType())
@@ -153,7 +153,7 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
             user name, email, nickname, avatar and intro.</p>
             {(error is null ? "" : $"<p class=\"error\" role=\"alert\">{HtmlPage.Encode(error)}</p>")}
             <form method="post" action="/oauth2.0/show?client_id={Uri.EscapeDataString(clientId)}&amp;redirect_url={Uri.EscapeDataString(redirectUrl)}">
-              <input type="hidden" name="{OAuthCookies.CsrfField}" value="{HtmlPage.Encode(OAuthCookies.Csrf(context))}">
+              <input type="hidden" name="{BrowserCookies.CsrfField}" value="{HtmlPage.Encode(BrowserCookies.Csrf(context))}">
               <label for="email">Email or user name</label>
               <input id="email" name="email" autocomplete="username" required maxlength="128" autofocus>
               <label for="password">Password</label>

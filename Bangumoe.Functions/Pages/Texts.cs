@@ -1,3 +1,8 @@
+using Bangumoe.Functions.Accounts;
+using Bangumoe.Functions.Bangumi;
+using Bangumoe.Functions.Collections;
+using Bangumoe.Functions.OAuth;
+
 namespace Bangumoe.Functions.Pages;
 
 /// <summary>
@@ -9,6 +14,42 @@ namespace Bangumoe.Functions.Pages;
 public sealed record Texts
 {
     public required string Lang { get; init; }
+
+    // Each feature's pages, in their own record beside them.
+    public required HomeTexts Home { get; init; }
+    public required AccountTexts Account { get; init; }
+    public required OAuthTexts OAuth { get; init; }
+    public required CollectionTexts Collection { get; init; }
+    public required BangumiTexts Bangumi { get; init; }
+
+    // The layout of every page.
+    public required string SkipToContent { get; init; }
+    public required string MainNavigation { get; init; }
+    public required string NavAnime { get; init; }
+    public required string NavCollection { get; init; }
+    public required string NavAccount { get; init; }
+    public required string NavDeveloper { get; init; }
+    public required string SignIn { get; init; }
+    public required string SignUp { get; init; }
+    public required string SignOut { get; init; }
+    public required string LanguageSwitch { get; init; }
+    public required string FooterDevelopers { get; init; }
+    public required string FooterApi { get; init; }
+
+    // What any page may answer instead of itself.
+    public required string NotFoundTitle { get; init; }
+    public required string NotFound { get; init; }
+    public required string BackHome { get; init; }
+    public required string FormExpiredTitle { get; init; }
+    public required string FormExpired { get; init; }
+    public required string UnsupportedForm { get; init; }
+    public required string FormTooLargeTitle { get; init; }
+    public required string FormTooLarge { get; init; }
+    public required string StorageDownTitle { get; init; }
+    public required string StorageDown { get; init; }
+    public required string ServerErrorTitle { get; init; }
+    public required Func<string, string> ServerError { get; init; }
+    public required string FixTheFields { get; init; }
 
     // The result of a mailed link (verification or email change).
     public required string EmailVerifiedTitle { get; init; }
@@ -58,6 +99,36 @@ public sealed record Texts
     public static readonly Texts En = new()
     {
         Lang = "en",
+        Home = HomeTexts.En,
+        Account = AccountTexts.En,
+        OAuth = OAuthTexts.En,
+        Collection = CollectionTexts.En,
+        Bangumi = BangumiTexts.En,
+        SkipToContent = "Skip to the content",
+        MainNavigation = "Main",
+        NavAnime = "Anime",
+        NavCollection = "My collection",
+        NavAccount = "Account",
+        NavDeveloper = "Developers",
+        SignIn = "Sign in",
+        SignUp = "Sign up",
+        SignOut = "Sign out",
+        LanguageSwitch = "Language",
+        FooterDevelopers = "Build an app with Bangumoe",
+        FooterApi = "API description (OpenAPI)",
+        NotFoundTitle = "Not found",
+        NotFound = "There is nothing here, or it is not yours to see.",
+        BackHome = "Back to the start page",
+        FormExpiredTitle = "Please try again",
+        FormExpired = "This form expired or did not come from a Bangumoe page, so nothing was changed. Go back, reload the page and send it again.",
+        UnsupportedForm = "This address takes the form on its page. Nothing was changed.",
+        FormTooLargeTitle = "Too much text",
+        FormTooLarge = "The form is larger than Bangumoe accepts, so nothing was changed. Shorten what you typed and try again.",
+        StorageDownTitle = "Bangumoe is briefly unavailable",
+        StorageDown = "Our storage did not answer, so nothing was changed. Try again in a few seconds.",
+        ServerErrorTitle = "Something went wrong on our side",
+        ServerError = id => $"Nothing was changed. If it happens again, tell us this code: {id}",
+        FixTheFields = "Some fields need another look:",
         EmailVerifiedTitle = "Email verified",
         EmailVerified = "Your email address is verified. You can log in now.",
         AlreadyVerifiedTitle = "Already verified",
@@ -100,6 +171,36 @@ public sealed record Texts
     public static readonly Texts ZhHans = new()
     {
         Lang = "zh-Hans",
+        Home = HomeTexts.ZhHans,
+        Account = AccountTexts.ZhHans,
+        OAuth = OAuthTexts.ZhHans,
+        Collection = CollectionTexts.ZhHans,
+        Bangumi = BangumiTexts.ZhHans,
+        SkipToContent = "跳到正文",
+        MainNavigation = "主导航",
+        NavAnime = "动画",
+        NavCollection = "我的收藏",
+        NavAccount = "账号",
+        NavDeveloper = "开发者",
+        SignIn = "登录",
+        SignUp = "注册",
+        SignOut = "退出登录",
+        LanguageSwitch = "语言",
+        FooterDevelopers = "用 Bangumoe 开发应用",
+        FooterApi = "API 说明（OpenAPI）",
+        NotFoundTitle = "找不到页面",
+        NotFound = "这里什么也没有，或者你无权查看。",
+        BackHome = "返回首页",
+        FormExpiredTitle = "请重试",
+        FormExpired = "这个表单已过期，或者不是从 Bangumoe 的页面提交的，所以没有做任何更改。请返回、刷新页面后重新提交。",
+        UnsupportedForm = "这个地址只接受它页面上的表单。没有做任何更改。",
+        FormTooLargeTitle = "内容太多",
+        FormTooLarge = "表单超过了 Bangumoe 接受的大小，所以没有做任何更改。请缩短输入后重试。",
+        StorageDownTitle = "Bangumoe 暂时不可用",
+        StorageDown = "存储没有响应，所以没有做任何更改。请几秒钟后重试。",
+        ServerErrorTitle = "我们这边出了问题",
+        ServerError = id => $"没有做任何更改。如果再次发生，请把这个代码告诉我们：{id}",
+        FixTheFields = "有些字段需要修改：",
         EmailVerifiedTitle = "邮箱已验证",
         EmailVerified = "你的邮箱地址已验证，现在可以登录了。",
         AlreadyVerifiedTitle = "邮箱早已验证",
@@ -141,6 +242,8 @@ public sealed record Texts
 
     /// <summary>The languages a person can choose, by their tag.</summary>
     public static readonly IReadOnlyList<Texts> All = [En, ZhHans];
+
+    public static Texts Of(string language) => language == ZhHans.Lang ? ZhHans : En;
 
     /// <summary>The remembered choice (cookie <see cref="CookieName"/>), else the first language of Accept-Language
     /// that Bangumoe speaks (by quality), else English.</summary>

@@ -38,7 +38,8 @@ public sealed class AccountService(
 {
     private AccountOptions Options => options.Value;
 
-    public async Task<Result<UserEntity>> RegisterAsync(string? uname, string? email, string? password, CancellationToken ct = default)
+    /// <param name="language">The language the person signed up in: their mails are written in it.</param>
+    public async Task<Result<UserEntity>> RegisterAsync(string? uname, string? email, string? password, string? language = null, CancellationToken ct = default)
     {
         var errors = new FieldErrors();
         AccountRules.CheckUname(uname, errors);
@@ -56,6 +57,7 @@ public sealed class AccountService(
             SecurityStamp = NewStamp(),
             Nickname = uname,
             CreatedAt = now,
+            Language = Languages.Normalize(language),
             VerificationMailSentAt = now,
         };
         switch (await users.CreateAsync(user, ct).ConfigureAwait(false))
@@ -253,6 +255,19 @@ public sealed class AccountService(
             if (fresh is not null) await users.DeleteAsync(fresh, ct).ConfigureAwait(false);
         }
         return null;
+    }
+
+    /// <summary>Remembers the language the person chose on a page, for their mails.</summary>
+    public async Task SetLanguageAsync(UserEntity user, string language, CancellationToken ct = default)
+    {
+        var tag = Languages.Normalize(language);
+        if (user.Language == tag) return;
+        await users.TryMutateAsync(user, u =>
+        {
+            if (u.Language == tag) return false;
+            u.Language = tag;
+            return true;
+        }, ct).ConfigureAwait(false);
     }
 
     public IssuedAccessToken IssueFirstPartyToken(UserEntity user) =>

@@ -30,6 +30,10 @@ public sealed class UserEntity : TableRow
     public string? Intro { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The language of the person's mails (a <see cref="Languages"/> tag): the one they signed up in, then the
+    /// last one they chose on a page. Null on accounts from before it was kept: English.</summary>
+    public string? Language { get; set; }
+
     /// <summary>When the last verification / reset mail went out, to stop mail floods.</summary>
     public DateTimeOffset? VerificationMailSentAt { get; set; }
 

@@ -4,15 +4,15 @@ using Bangumoe.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Bangumoe.Functions.OAuth;
+namespace Bangumoe.Functions.Http;
 
 /// <summary>
-/// The cookies of the authorization pages. HttpOnly always; Secure (and the __Host- prefix) when PublicBaseUrl is
+/// The browser's cookies: the session of every page (and the authorization pages), and the CSRF token of their forms. HttpOnly always; Secure (and the __Host- prefix) when PublicBaseUrl is
 /// https, decided from configuration because behind the Functions host every request looks like http.
 /// The session is SameSite=Lax so that it rides along when an app sends the user to /oauth/authorize; the CSRF cookie
 /// is SameSite=Strict and must equal the form's hidden field (double submit), and a cross-origin Origin is refused.
 /// </summary>
-public static class OAuthCookies
+public static class BrowserCookies
 {
     public const string CsrfField = "csrf";
 
