@@ -27,6 +27,9 @@ public sealed class BrowserHost(Emulators emulators) : IAsyncLifetime
     private HostedWorker? _app;
     private IPlaywright? _playwright;
 
+    /// <summary>The fake Bangumi the app is Bangumi's client of, on its own loopback port, as ./run.sh starts it.</summary>
+    public FakeBangumi.FakeBangumi Bangumi { get; private set; } = null!;
+
     public Emulators Emulators { get; } = emulators;
 
     public int Port { get; } = Emulators.FreePort();
@@ -51,7 +54,15 @@ public sealed class BrowserHost(Emulators emulators) : IAsyncLifetime
                 $"{ChromiumPath} does not exist. The browser tests drive Debian's Chromium: run ./test.sh (it installs the 'chromium' package with apt-get) " +
                 "or install it yourself with 'apt-get install --no-install-recommends chromium'.");
 
-        _app = await HostedWorker.StartAsync(Port, HostedWorker.Settings(Emulators, Port, Prefix));
+        Bangumi = await FakeBangumi.FakeBangumi.StartAsync(new FakeBangumi.FakeBangumiOptions
+        {
+            ClientId = Bangumoe.Tests.Bangumi.BangumiFixture.ClientId,
+            ClientSecret = Bangumoe.Tests.Bangumi.BangumiFixture.ClientSecret,
+            RedirectUri = Issuer + "/oauth2.0/redirect",
+        });
+        var settings = HostedWorker.Settings(Emulators, Port, Prefix);
+        foreach (var (key, value) in Bangumoe.Tests.Bangumi.BangumiFixture.Settings(Bangumi.BaseUrl)) settings[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        _app = await HostedWorker.StartAsync(Port, settings);
         Http = new HttpClient { BaseAddress = new Uri(Issuer), Timeout = TimeSpan.FromSeconds(30) };
         await _app.WaitForHealthAsync(Http, TimeSpan.FromSeconds(60));
 
@@ -116,6 +127,7 @@ public sealed class BrowserHost(Emulators emulators) : IAsyncLifetime
         _playwright?.Dispose();
         Http?.Dispose();
         if (_app is not null) await _app.DisposeAsync();
+        if (Bangumi is not null) await Bangumi.DisposeAsync();
     }
 }
 
