@@ -25,7 +25,7 @@ public sealed class CollectionFunctions(CollectionService collections, Collectio
     [RequireScope(Scopes.CollectionRead)]
     public async Task<IResult> Stats([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/me/collection/stats")] HttpRequest req, CancellationToken ct)
     {
-        var s = await store.StatsAsync(req.Caller().User.Uid, ct);
+        var s = await store.StatsAsync(req.Caller().User.Uid, ct: ct);
         return TypedResults.Ok(new CollectionStatsView(s.Wish, s.Doing, s.Done, s.OnHold, s.Dropped, s.Total));
     }
 

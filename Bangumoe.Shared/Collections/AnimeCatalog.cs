@@ -190,7 +190,8 @@ public sealed class AnimeCatalog(StorageClients storage, TimeProvider time)
 
     private static string SearchTextOf(AnimeEntity e) => Normalize(e.Name) + "\n" + Normalize(e.NameCn ?? "");
 
-    private static bool IsId(string id) =>
+    /// <summary>Whether <paramref name="id"/> has the form of a catalog id (so it is safe as a table key).</summary>
+    public static bool IsId(string id) =>
         id.Length is > 3 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

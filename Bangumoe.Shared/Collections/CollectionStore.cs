@@ -51,11 +51,14 @@ public sealed class CollectionStore(StorageClients storage) : IUserDataOwner
     public static bool IsIndexKey(string key) =>
         key.StartsWith(CollectionEntity.IndexPrefix, StringComparison.Ordinal) && string.CompareOrdinal(key, CollectionEntity.IndexEnd) < 0;
 
-    public async Task<CollectionStats> StatsAsync(string uid, CancellationToken ct = default)
+    /// <summary>Items per status; with <paramref name="publicOnly"/> only the ones others may see (a public profile must
+    /// not reveal how many private items there are).</summary>
+    public async Task<CollectionStats> StatsAsync(string uid, bool publicOnly = false, CancellationToken ct = default)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var table = await Table(ct).ConfigureAwait(false);
-        await foreach (var row in table.QueryAsync<TableEntity>(ItemRowsFilter(uid), select: [nameof(CollectionEntity.Status)], cancellationToken: ct).ConfigureAwait(false))
+        var filter = ItemRowsFilter(uid) + (publicOnly ? " and Private eq false" : "");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: [nameof(CollectionEntity.Status)], cancellationToken: ct).ConfigureAwait(false))
         {
             var status = row.GetString(nameof(CollectionEntity.Status)) ?? "";
             counts[status] = counts.GetValueOrDefault(status) + 1;
