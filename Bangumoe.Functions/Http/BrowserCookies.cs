@@ -32,6 +32,16 @@ public static class BrowserCookies
         });
     }
 
+    /// <summary>Tells the browser to drop its session cookie (after signing out or deleting the account).</summary>
+    public static void DeleteSession(HttpContext context)
+    {
+        var app = Options(context);
+        context.Response.Cookies.Delete(SessionName(app), new CookieOptions
+        {
+            HttpOnly = true, Secure = app.UsesHttps, SameSite = SameSiteMode.Lax, Path = "/", IsEssential = true,
+        });
+    }
+
     /// <summary>The CSRF token for the page's forms; a new one is set when the browser has none.</summary>
     public static string Csrf(HttpContext context)
     {

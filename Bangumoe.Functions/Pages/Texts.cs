@@ -42,6 +42,7 @@ public sealed record Texts
     public required string BackHome { get; init; }
     public required string FormExpiredTitle { get; init; }
     public required string FormExpired { get; init; }
+    public required string UnsupportedFormTitle { get; init; }
     public required string UnsupportedForm { get; init; }
     public required string FormTooLargeTitle { get; init; }
     public required string FormTooLarge { get; init; }
@@ -50,22 +51,6 @@ public sealed record Texts
     public required string ServerErrorTitle { get; init; }
     public required Func<string, string> ServerError { get; init; }
     public required string FixTheFields { get; init; }
-
-    // The result of a mailed link (verification or email change).
-    public required string EmailVerifiedTitle { get; init; }
-    public required string EmailVerified { get; init; }
-    public required string AlreadyVerifiedTitle { get; init; }
-    public required string AlreadyVerified { get; init; }
-    public required string EmailChangedTitle { get; init; }
-    public required string EmailChanged { get; init; }
-    public required string AddressTakenTitle { get; init; }
-    public required string AddressTaken { get; init; }
-    public required string LinkExpiredTitle { get; init; }
-    public required string LinkExpired { get; init; }
-    public required string LinkUsedTitle { get; init; }
-    public required string LinkUsed { get; init; }
-    public required string LinkInvalidTitle { get; init; }
-    public required string LinkInvalid { get; init; }
 
     // The Bangumi binding's callback.
     public required string BangumiLinkedTitle { get; init; }
@@ -77,20 +62,6 @@ public sealed record Texts
     public required string BindFailed { get; init; }
     public required string BindLinkInvalidTitle { get; init; }
     public required string BindLinkInvalid { get; init; }
-
-    // The password-reset page.
-    public required string ChooseNewPasswordTitle { get; init; }
-    public required Func<int, int, string> NewPasswordLabel { get; init; }
-    public required string RepeatPasswordLabel { get; init; }
-    public required string ChangePasswordButton { get; init; }
-    public required string PasswordsDiffer { get; init; }
-    public required string NewPasswordProblem { get; init; }
-    public required string PasswordChangedTitle { get; init; }
-    public required string PasswordChanged { get; init; }
-    public required string ResetLinkUnusableTitle { get; init; }
-    public required string AskForNewResetMail { get; init; }
-    public required string UnsupportedFormTitle { get; init; }
-    public required string SubmitFromResetPage { get; init; }
 
     // A sign-in request that cannot be trusted.
     public required string SignInLinkBrokenTitle { get; init; }
@@ -121,6 +92,7 @@ public sealed record Texts
         BackHome = "Back to the start page",
         FormExpiredTitle = "Please try again",
         FormExpired = "This form expired or did not come from a Bangumoe page, so nothing was changed. Go back, reload the page and send it again.",
+        UnsupportedFormTitle = "Unsupported form",
         UnsupportedForm = "This address takes the form on its page. Nothing was changed.",
         FormTooLargeTitle = "Too much text",
         FormTooLarge = "The form is larger than Bangumoe accepts, so nothing was changed. Shorten what you typed and try again.",
@@ -129,20 +101,6 @@ public sealed record Texts
         ServerErrorTitle = "Something went wrong on our side",
         ServerError = id => $"Nothing was changed. If it happens again, tell us this code: {id}",
         FixTheFields = "Some fields need another look:",
-        EmailVerifiedTitle = "Email verified",
-        EmailVerified = "Your email address is verified. You can log in now.",
-        AlreadyVerifiedTitle = "Already verified",
-        AlreadyVerified = "This email address was already verified. You can log in.",
-        EmailChangedTitle = "Email changed",
-        EmailChanged = "Your account now uses this email address.",
-        AddressTakenTitle = "Address taken",
-        AddressTaken = "Another account started using this email address in the meantime, so your email was not changed.",
-        LinkExpiredTitle = "Link expired",
-        LinkExpired = "This link has expired. Ask for a new verification mail and use the newest link.",
-        LinkUsedTitle = "Link already used",
-        LinkUsed = "This link was already used; each link works once.",
-        LinkInvalidTitle = "Invalid link",
-        LinkInvalid = "This link is not valid. Check that you copied all of it, or ask for a new mail.",
         BangumiLinkedTitle = "Bangumi account linked",
         BangumiLinked = "Your Bangumi account is now linked to Bangumoe.",
         BangumiImporting = "We are importing your anime collection; it fills in over the next minutes. You can close this page.",
@@ -152,18 +110,6 @@ public sealed record Texts
         BindFailed = "Bangumi did not hand over access, so nothing was linked. Please start again from Bangumoe.",
         BindLinkInvalidTitle = "This link is no longer valid",
         BindLinkInvalid = "This binding link has expired or was already used, so nothing was changed. Start binding again from Bangumoe.",
-        ChooseNewPasswordTitle = "Choose a new password",
-        NewPasswordLabel = (min, max) => $"New password ({min}–{max} characters)",
-        RepeatPasswordLabel = "Repeat it",
-        ChangePasswordButton = "Change password",
-        PasswordsDiffer = "The two passwords differ.",
-        NewPasswordProblem = "New password: ",
-        PasswordChangedTitle = "Password changed",
-        PasswordChanged = "Your password is changed and every other session has ended. Log in with the new password.",
-        ResetLinkUnusableTitle = "Link not usable",
-        AskForNewResetMail = "Ask for a new reset mail.",
-        UnsupportedFormTitle = "Unsupported form",
-        SubmitFromResetPage = "Submit the form from the reset page.",
         SignInLinkBrokenTitle = "This sign-in link does not work",
         SignInLinkBroken = "Nothing was sent back to the app. If you followed a link from an app, tell its developer.",
     };
@@ -193,6 +139,7 @@ public sealed record Texts
         BackHome = "返回首页",
         FormExpiredTitle = "请重试",
         FormExpired = "这个表单已过期，或者不是从 Bangumoe 的页面提交的，所以没有做任何更改。请返回、刷新页面后重新提交。",
+        UnsupportedFormTitle = "无法处理的表单",
         UnsupportedForm = "这个地址只接受它页面上的表单。没有做任何更改。",
         FormTooLargeTitle = "内容太多",
         FormTooLarge = "表单超过了 Bangumoe 接受的大小，所以没有做任何更改。请缩短输入后重试。",
@@ -201,20 +148,6 @@ public sealed record Texts
         ServerErrorTitle = "我们这边出了问题",
         ServerError = id => $"没有做任何更改。如果再次发生，请把这个代码告诉我们：{id}",
         FixTheFields = "有些字段需要修改：",
-        EmailVerifiedTitle = "邮箱已验证",
-        EmailVerified = "你的邮箱地址已验证，现在可以登录了。",
-        AlreadyVerifiedTitle = "邮箱早已验证",
-        AlreadyVerified = "这个邮箱地址之前已经验证过，可以直接登录。",
-        EmailChangedTitle = "邮箱已更改",
-        EmailChanged = "你的账号现在使用这个邮箱地址。",
-        AddressTakenTitle = "地址已被占用",
-        AddressTaken = "在此期间另一个账号开始使用这个邮箱地址，所以你的邮箱没有更改。",
-        LinkExpiredTitle = "链接已过期",
-        LinkExpired = "这个链接已经过期。请重新申请验证邮件，并使用最新的链接。",
-        LinkUsedTitle = "链接已使用",
-        LinkUsed = "这个链接已经用过了；每个链接只能使用一次。",
-        LinkInvalidTitle = "链接无效",
-        LinkInvalid = "这个链接无效。请检查是否完整复制，或重新申请一封邮件。",
         BangumiLinkedTitle = "已绑定 Bangumi 账号",
         BangumiLinked = "你的 Bangumi 账号已与 Bangumoe 绑定。",
         BangumiImporting = "我们正在导入你的动画收藏，接下来几分钟内会陆续出现。你可以关闭此页面。",
@@ -224,18 +157,6 @@ public sealed record Texts
         BindFailed = "Bangumi 没有交出访问权限，因此没有绑定任何账号。请在 Bangumoe 重新开始。",
         BindLinkInvalidTitle = "此链接已失效",
         BindLinkInvalid = "这个绑定链接已过期或已使用，没有做任何更改。请在 Bangumoe 重新开始绑定。",
-        ChooseNewPasswordTitle = "设置新密码",
-        NewPasswordLabel = (min, max) => $"新密码（{min}–{max} 个字符）",
-        RepeatPasswordLabel = "再输入一次",
-        ChangePasswordButton = "修改密码",
-        PasswordsDiffer = "两次输入的密码不一致。",
-        NewPasswordProblem = "新密码：",
-        PasswordChangedTitle = "密码已修改",
-        PasswordChanged = "你的密码已修改，其他所有会话都已结束。请用新密码登录。",
-        ResetLinkUnusableTitle = "链接无法使用",
-        AskForNewResetMail = "请重新申请一封重置邮件。",
-        UnsupportedFormTitle = "无法处理的表单",
-        SubmitFromResetPage = "请在重置页面提交表单。",
         SignInLinkBrokenTitle = "此登录链接无法使用",
         SignInLinkBroken = "没有任何内容发回给应用。如果你是从某个应用点进来的，请告诉它的开发者。",
     };

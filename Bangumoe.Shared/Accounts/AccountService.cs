@@ -174,6 +174,14 @@ public sealed class AccountService(
     /// <summary>Changes the password and ends every session; the caller gets a fresh token to carry on.</summary>
     public async Task<Result<IssuedAccessToken>> ChangePasswordAsync(UserEntity user, string? current, string? next, CancellationToken ct = default)
     {
+        var result = await ReplacePasswordAsync(user, current, next, ct).ConfigureAwait(false);
+        return result.Ok ? IssueFirstPartyToken(result.Value!) : result.Error!;
+    }
+
+    /// <summary>Changes the password and ends every session (a new security stamp); returns the account with its new
+    /// stamp, so the caller can start a fresh session of its own kind (a token, a page's cookie).</summary>
+    public async Task<Result<UserEntity>> ReplacePasswordAsync(UserEntity user, string? current, string? next, CancellationToken ct = default)
+    {
         var errors = new FieldErrors();
         AccountRules.CheckPresent(current, errors, "current_password");
         AccountRules.CheckPassword(next, errors, "new_password");
@@ -181,12 +189,11 @@ public sealed class AccountService(
         if (hasher.Verify(user.PasswordHash, current!) == PasswordCheck.Failed)
             return WrongPassword("current_password");
         var newHash = hasher.Hash(next!);
-        var updated = await users.MutateAsync(user, u =>
+        return await users.MutateAsync(user, u =>
         {
             u.PasswordHash = newHash;
             u.SecurityStamp = NewStamp();
         }, ct).ConfigureAwait(false);
-        return IssueFirstPartyToken(updated);
     }
 
     /// <summary>Mails a reset link if the address has an account. Says nothing either way.</summary>

@@ -1,0 +1,88 @@
+using System.Globalization;
+using Bangumoe.Accounts;
+using Bangumoe.Functions.Http;
+using Bangumoe.Functions.Pages;
+using Bangumoe.OAuth;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Bangumoe.Functions.Accounts;
+
+/// <summary>
+/// <c>/login</c> and <c>/logout</c>: signing in starts the same browser session the authorization pages use (and
+/// counts against the same login throttle); signing out revokes that session on the server, so a copy of the cookie
+/// stops working too.
+/// </summary>
+public sealed class SignInPages(AccountService accounts, BrowserSession sessions, PageRequests pages, TimeProvider time)
+{
+    [Function("LoginPage")]
+    [Page]
+    public async Task<IResult> Show([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "login")] HttpRequest req, CancellationToken ct)
+    {
+        var page = await pages.ReadAsync(req, ct);
+        var returnTo = PageResults.LocalPath(req.Query["return_to"]);
+        return page.User is null ? Form(page, 200, FormState.Empty, returnTo) : PageResults.SeeOther(page.Http, returnTo);
+    }
+
+    [Function("LoginForm")]
+    [Page]
+    public async Task<IResult> Submit([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "login")] HttpRequest req, CancellationToken ct)
+    {
+        var post = await pages.ReadPostAsync(req, ct);
+        if (post.Refused is { } refused) return refused;
+        var (page, form) = (post.Page, post.Form);
+        var t = page.Texts.Account;
+        var returnTo = PageResults.LocalPath(form["return_to"]);
+        var login = form["login"].ToString().Trim();
+        var byEmail = login.Contains('@', StringComparison.Ordinal);
+        var request = new LoginRequest(byEmail ? login : null, byEmail || login.Length == 0 ? null : login, form["password"].ToString(), ClientAddress.Of(page.Http));
+
+        var result = await accounts.AuthenticateAsync(request, ct);
+        if (result.Ok)
+        {
+            var (session, lifetime) = sessions.Create(result.Value!, time.GetUtcNow());
+            BrowserCookies.SetSession(page.Http, session, lifetime);
+            return PageResults.SeeOther(page.Http, returnTo);
+        }
+
+        var error = result.Error!;
+        var state = FormState.From(form);
+        switch (error.Kind)
+        {
+            case ErrorKind.Validation:
+                return Form(page, 400, AccountForms.WithErrors(form, error,
+                    (field, _) => field == "password" ? ("password", t.PasswordRequired) : ("login", t.LoginRequired)), returnTo);
+            case ErrorKind.TooManyRequests:
+                var wait = error.RetryAfter ?? TimeSpan.FromMinutes(1);
+                page.Http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                state.Message = t.Throttled((int)Math.Ceiling(wait.TotalMinutes));
+                return Form(page, 429, state, returnTo);
+            case ErrorKind.Forbidden:
+                state.Message = t.NotVerified;
+                return Form(page, 403, state, returnTo, offerResend: true);
+            default:
+                // One answer for an unknown login and a wrong password: nobody learns which accounts exist.
+                state.Message = t.WrongCredentials;
+                return Form(page, 401, state, returnTo);
+        }
+    }
+
+    [Function("SignOut")]
+    [Page]
+    public async Task<IResult> SignOut([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "logout")] HttpRequest req, CancellationToken ct)
+    {
+        var post = await pages.ReadPostAsync(req, ct);
+        if (post.Refused is { } refused) return refused;
+        if (post.Page.Session is { } session) await sessions.EndAsync(session, ct);
+        BrowserCookies.DeleteSession(post.Page.Http);
+        return PageResults.SeeOther(post.Page.Http, "/");
+    }
+
+    private static IResult Form(PageContext page, int status, FormState form, string returnTo, bool offerResend = false) =>
+        // The language switch comes back to the sign-in page (a GET), not to the address the form posted to.
+        PageResults.Render<LoginPage>(page with { ReturnPath = "/login" + QueryString.Create("return_to", returnTo) }, status, new Dictionary<string, object?>
+        {
+            [nameof(LoginPage.Form)] = form,
+            [nameof(LoginPage.ReturnTo)] = returnTo,
+            [nameof(LoginPage.OfferResend)] = offerResend,
+        });
+}
