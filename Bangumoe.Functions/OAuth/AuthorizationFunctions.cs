@@ -1,3 +1,4 @@
+using Bangumoe.Accounts;
 using Bangumoe.Functions.Http;
 using Bangumoe.OAuth;
 using Bangumoe.Security;
@@ -14,17 +15,8 @@ public sealed class AuthorizationFunctions(ClientService clients, GrantService g
 {
     [Function("ListAuthorizations")]
     [RequireScope(Scopes.Account)]
-    public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/me/authorizations")] HttpRequest req, CancellationToken ct)
-    {
-        var granted = OAuthState.Of(req.Caller().User).Grants;
-        var apps = await Task.WhenAll(granted.Keys.Select(id => clients.FindAsync(id, ct)));
-        var items = granted.Zip(apps)
-            .Where(pair => pair.Second is not null) // an app deleted by its developer no longer counts
-            .Select(pair => new AuthorizationView(pair.First.Key, pair.Second!.Name, pair.Second.HomeUrl, pair.First.Value.Scope, pair.First.Value.CreatedAt, pair.First.Value.UpdatedAt))
-            .OrderByDescending(a => a.UpdatedAt)
-            .ToList();
-        return TypedResults.Ok(new AuthorizationList(items));
-    }
+    public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/me/authorizations")] HttpRequest req, CancellationToken ct) =>
+        TypedResults.Ok(new AuthorizationList(await ListAsync(clients, req.Caller().User, ct)));
 
     [Function("RevokeAuthorization")]
     [RequireScope(Scopes.Account)]
@@ -32,4 +24,16 @@ public sealed class AuthorizationFunctions(ClientService clients, GrantService g
         await grants.RevokeAsync(req.Caller().User.Uid, client_id, ct)
             ? TypedResults.NoContent()
             : Problems.Status(404, "authorization-not-found", "You have not authorized this app.");
+
+    /// <summary>The user's grants with their apps, most recently changed first (also the <c>/account/apps</c> page).</summary>
+    public static async Task<IReadOnlyList<AuthorizationView>> ListAsync(ClientService clients, UserEntity user, CancellationToken ct)
+    {
+        var granted = OAuthState.Of(user).Grants;
+        var apps = await Task.WhenAll(granted.Keys.Select(id => clients.FindAsync(id, ct)));
+        return granted.Zip(apps)
+            .Where(pair => pair.Second is not null) // an app deleted by its developer no longer counts
+            .Select(pair => new AuthorizationView(pair.First.Key, pair.Second!.Name, pair.Second.HomeUrl, pair.First.Value.Scope, pair.First.Value.CreatedAt, pair.First.Value.UpdatedAt))
+            .OrderByDescending(a => a.UpdatedAt)
+            .ToList();
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Bangumoe.Accounts;
 using Bangumoe.Functions.Http;
+using Bangumoe.Functions.Pages;
 using Bangumoe.Hosting;
 using Bangumoe.OAuth;
 using Bangumoe.Security;
@@ -15,7 +16,7 @@ namespace Bangumoe.Functions.OAuth;
 /// redirect URL, is single use, bound to the app and short-lived, and the redirect URL must equal the app's backURL.
 /// Signing in on the seed's page is the consent to what <c>getinfo</c> returns (profile and email); the page says so.
 /// </summary>
-public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization seed, TokenService tokens, AccessTokenService accessTokens)
+public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization seed, TokenService tokens, AccessTokenService accessTokens, PageRequests pages)
 {
     public const int MinimumChosenSecretLength = 16;
 
@@ -58,13 +59,14 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
     }
 
     [Function("SeedShow")]
+    [Page]
     public async Task<IResult> Show([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth2.0/show")] HttpRequest req, CancellationToken ct)
     {
-        var context = req.HttpContext;
         var (client_id, redirect_url) = (req.Query["client_id"].FirstOrDefault(), req.Query["redirect_url"].FirstOrDefault());
+        var page = await pages.ReadAsync(req, ct);
         if (await seed.FindClientAsync(client_id, redirect_url, ct) is not { } client)
-            return AuthorizePages.Error(context, "client_id is unknown, or redirect_url is not the app's backURL.");
-        return Page(context, client, client_id!, redirect_url!, null, 200);
+            return AuthorizePages.Error(page, UnknownClient);
+        return SignInPage(page, client, client_id!, redirect_url!, null, null, 200);
     }
 
     /// <summary>The seed's login: JSON <c>{email, password}</c> (or the page's form) → 302 to <c>redirect_url?code=…</c>.</summary>
@@ -74,15 +76,19 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
     {
         var context = req.HttpContext;
         var (client_id, redirect_url) = (req.Query["client_id"].FirstOrDefault(), req.Query["redirect_url"].FirstOrDefault());
-        if (await seed.FindClientAsync(client_id, redirect_url, ct) is not { } client)
-            return Problems.Status(400, "seed-client", "client_id is unknown, or redirect_url is not the app's backURL.");
-        string? email, password;
         var fromForm = context.Request.HasFormContentType;
+        if (await seed.FindClientAsync(client_id, redirect_url, ct) is not { } client)
+            return fromForm ? AuthorizePages.Error(await pages.ReadAsync(req, ct), UnknownClient) : Problems.Status(400, "seed-client", UnknownClient);
+        string? email, password;
         if (fromForm)
         {
             var form = (await req.ReadFormOrNullAsync(ct))!;
             // A form can be posted cross-site; JSON cannot without a CORS preflight, which is never granted.
-            if (!BrowserCookies.CsrfValid(context, form[BrowserCookies.CsrfField])) return Page(context, client, client_id!, redirect_url!, "This form expired; please try again.", 403);
+            if (!BrowserCookies.CsrfValid(context, form[BrowserCookies.CsrfField]))
+            {
+                var page = await pages.ReadAsync(req, ct);
+                return SignInPage(page, client, client_id!, redirect_url!, page.Texts.OAuth.SeedFormExpired, null, 403);
+            }
             (email, password) = (form["email"].ToString(), form["password"].ToString());
         }
         else if (context.Request.HasJsonContentType())
@@ -108,7 +114,20 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
         var result = await seed.SignInAsync(client, redirect_url!, req.Query["state"].FirstOrDefault(),
             new LoginRequest(byEmail ? login : null, byEmail ? null : login, password, ClientAddress.Of(context)), ct);
         if (!result.Ok)
-            return fromForm ? Page(context, client, client_id!, redirect_url!, result.Error!.Message, 401) : result.Error!.ToProblem(context);
+        {
+            if (!fromForm) return result.Error!.ToProblem(context);
+            var page = await pages.ReadAsync(req, ct);
+            var t = page.Texts.OAuth;
+            var failure = result.Error!;
+            if (failure.RetryAfter is { } wait) context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var (status, message) = failure.Kind switch
+            {
+                ErrorKind.TooManyRequests => (429, t.TooManySignIns),
+                ErrorKind.Forbidden => (403, t.VerifyEmailFirst),
+                _ => (401, t.WrongCredentials),
+            };
+            return SignInPage(page, client, client_id!, redirect_url!, message, login, status);
+        }
         return TypedResults.Redirect(result.Value!);
     }
 
@@ -147,18 +166,19 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
         });
     }
 
-    private static IResult Page(HttpContext context, ClientEntity client, string clientId, string redirectUrl, string? error, int status) =>
-        HtmlPage.Render(context, status, "Sign in to Bangumoe", $"""
-            <p><strong>{HtmlPage.Encode(client.Name)}</strong> wants you to sign in with Bangumoe. Signing in lets it see your
-            user name, email, nickname, avatar and intro.</p>
-            {(error is null ? "" : $"<p class=\"error\" role=\"alert\">{HtmlPage.Encode(error)}</p>")}
-            <form method="post" action="/oauth2.0/show?client_id={Uri.EscapeDataString(clientId)}&amp;redirect_url={Uri.EscapeDataString(redirectUrl)}">
-              <input type="hidden" name="{BrowserCookies.CsrfField}" value="{HtmlPage.Encode(BrowserCookies.Csrf(context))}">
-              <label for="email">Email or user name</label>
-              <input id="email" name="email" autocomplete="username" required maxlength="128" autofocus>
-              <label for="password">Password</label>
-              <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
-              <button type="submit">Sign in</button>
-            </form>
-            """, new Uri(redirectUrl).GetLeftPart(UriPartial.Authority));
+    private const string UnknownClient = "client_id is unknown, or redirect_url is not the app's backURL.";
+
+    private static IResult SignInPage(PageContext page, ClientEntity client, string clientId, string redirectUrl, string? error, string? login, int status)
+    {
+        var self = "/oauth2.0/show" + AuthorizationFlow.Query([new("client_id", clientId), new("redirect_url", redirectUrl)]);
+        // After a failed post, the language switch comes back to the page (a GET), not to the post.
+        page = page with { ReturnPath = self };
+        return PageResults.Render<SeedLoginPage>(page, status, new Dictionary<string, object?>
+        {
+            [nameof(SeedLoginPage.AppName)] = client.Name,
+            [nameof(SeedLoginPage.Action)] = self,
+            [nameof(SeedLoginPage.Error)] = error,
+            [nameof(SeedLoginPage.Login)] = login,
+        }, new Uri(redirectUrl).GetLeftPart(UriPartial.Authority));
+    }
 }

@@ -259,7 +259,7 @@ public static class AuthorizeHelpers
     /// </summary>
     public static Task<HttpResponseMessage> SubmitLikeBrowserAsync(this HttpClient browser, string html, string button, params (string Name, string Value)[] inputs)
     {
-        var fields = System.Text.RegularExpressions.Regex.Matches(html, "<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">")
+        var fields = System.Text.RegularExpressions.Regex.Matches(OAuthFlow.MainOf(html), "<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\" ?/?>")
             .Select(m => new KeyValuePair<string, string>(WebUtility.HtmlDecode(m.Groups[1].Value), WebUtility.HtmlDecode(m.Groups[2].Value)))
             .Concat(inputs.Select(i => new KeyValuePair<string, string>(i.Name, i.Value)))
             .Append(new KeyValuePair<string, string>("action", button))

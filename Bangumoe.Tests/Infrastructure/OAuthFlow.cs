@@ -55,7 +55,7 @@ public sealed partial class OAuthFlow(BangumoeApp app)
     public static Dictionary<string, string> FormFields(string html)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (Match m in HiddenInput().Matches(html))
+        foreach (Match m in HiddenInput().Matches(MainOf(html)))
             fields[WebUtility.HtmlDecode(m.Groups[1].Value)] = WebUtility.HtmlDecode(m.Groups[2].Value);
         return fields;
     }
@@ -116,6 +116,14 @@ public sealed partial class OAuthFlow(BangumoeApp app)
         return json;
     }
 
-    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">")]
+    /// <summary>The page's own content: the layout's header has forms of its own (language switch, sign-out) that a
+    /// browser does not send with the page's form.</summary>
+    public static string MainOf(string html)
+    {
+        var main = html.IndexOf("<main", StringComparison.Ordinal);
+        return main < 0 ? html : html[main..];
+    }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\" ?/?>")]
     private static partial Regex HiddenInput();
 }

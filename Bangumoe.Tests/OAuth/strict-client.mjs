@@ -24,10 +24,13 @@ async function browse(url, init = {}) {
   return response;
 }
 const decode = (s) => s.replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
+  .replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCodePoint(parseInt(n, 16)))
   .replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 function hiddenFields(html) {
   const fields = new URLSearchParams();
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields.append(decode(m[1]), decode(m[2]));
+  // Only the page's own form, in <main>: the layout's header has forms of its own (language switch, sign-out).
+  const main = html.slice(Math.max(0, html.indexOf('<main')));
+  for (const m of main.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)" ?\/?>/g)) fields.append(decode(m[1]), decode(m[2]));
   return fields;
 }
 async function submit(pageResponse, extra) {

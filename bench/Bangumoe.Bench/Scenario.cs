@@ -81,7 +81,8 @@ internal static partial class Scenario
                     continue;
                 }
                 var html = await response.Content.ReadAsStringAsync();
-                var fields = HiddenInput().Matches(html).ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
+                // The page's own form is in <main>; the layout's header has forms of its own (language switch, sign-out).
+                var fields = HiddenInput().Matches(html[Math.Max(0, html.IndexOf("<main", StringComparison.Ordinal))..]).ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
                 if (html.Contains("name=\"password\"", StringComparison.Ordinal))
                 {
                     fields["action"] = "login";
@@ -140,7 +141,7 @@ internal static partial class Scenario
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{what}: {(int)response.StatusCode} {response.Content.ReadAsStringAsync().Result}");
     }
 
-    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">")]
+    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\" ?/?>")]
     private static partial Regex HiddenInput();
 
     [GeneratedRegex(@"http://[^\s""<>]+/api/auth/verify\?[^\s""<>]+")]
