@@ -67,17 +67,6 @@ public sealed record Texts
     public required string LinkInvalidTitle { get; init; }
     public required string LinkInvalid { get; init; }
 
-    // The Bangumi binding's callback.
-    public required string BangumiLinkedTitle { get; init; }
-    public required string BangumiLinked { get; init; }
-    public required string BangumiImporting { get; init; }
-    public required string BindCancelledTitle { get; init; }
-    public required string BindCancelled { get; init; }
-    public required string BindFailedTitle { get; init; }
-    public required string BindFailed { get; init; }
-    public required string BindLinkInvalidTitle { get; init; }
-    public required string BindLinkInvalid { get; init; }
-
     // The password-reset page.
     public required string ChooseNewPasswordTitle { get; init; }
     public required Func<int, int, string> NewPasswordLabel { get; init; }
@@ -143,15 +132,6 @@ public sealed record Texts
         LinkUsed = "This link was already used; each link works once.",
         LinkInvalidTitle = "Invalid link",
         LinkInvalid = "This link is not valid. Check that you copied all of it, or ask for a new mail.",
-        BangumiLinkedTitle = "Bangumi account linked",
-        BangumiLinked = "Your Bangumi account is now linked to Bangumoe.",
-        BangumiImporting = "We are importing your anime collection; it fills in over the next minutes. You can close this page.",
-        BindCancelledTitle = "Binding cancelled",
-        BindCancelled = "Bangumi did not authorize Bangumoe, so nothing was linked. You can start again from Bangumoe whenever you like.",
-        BindFailedTitle = "Bangumi did not confirm the binding",
-        BindFailed = "Bangumi did not hand over access, so nothing was linked. Please start again from Bangumoe.",
-        BindLinkInvalidTitle = "This link is no longer valid",
-        BindLinkInvalid = "This binding link has expired or was already used, so nothing was changed. Start binding again from Bangumoe.",
         ChooseNewPasswordTitle = "Choose a new password",
         NewPasswordLabel = (min, max) => $"New password ({min}–{max} characters)",
         RepeatPasswordLabel = "Repeat it",
@@ -215,15 +195,6 @@ public sealed record Texts
         LinkUsed = "这个链接已经用过了；每个链接只能使用一次。",
         LinkInvalidTitle = "链接无效",
         LinkInvalid = "这个链接无效。请检查是否完整复制，或重新申请一封邮件。",
-        BangumiLinkedTitle = "已绑定 Bangumi 账号",
-        BangumiLinked = "你的 Bangumi 账号已与 Bangumoe 绑定。",
-        BangumiImporting = "我们正在导入你的动画收藏，接下来几分钟内会陆续出现。你可以关闭此页面。",
-        BindCancelledTitle = "绑定已取消",
-        BindCancelled = "Bangumi 没有授权 Bangumoe，因此没有绑定任何账号。你随时可以在 Bangumoe 重新开始。",
-        BindFailedTitle = "Bangumi 未确认绑定",
-        BindFailed = "Bangumi 没有交出访问权限，因此没有绑定任何账号。请在 Bangumoe 重新开始。",
-        BindLinkInvalidTitle = "此链接已失效",
-        BindLinkInvalid = "这个绑定链接已过期或已使用，没有做任何更改。请在 Bangumoe 重新开始绑定。",
         ChooseNewPasswordTitle = "设置新密码",
         NewPasswordLabel = (min, max) => $"新密码（{min}–{max} 个字符）",
         RepeatPasswordLabel = "再输入一次",
