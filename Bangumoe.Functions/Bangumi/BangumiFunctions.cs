@@ -9,11 +9,11 @@ using Microsoft.Azure.Functions.Worker;
 namespace Bangumoe.Functions.Bangumi;
 
 /// <summary>
-/// Binding a Bangumi account (Bangumoe is Bangumi's OAuth client): <c>/api/bangumi/bind</c> sends the user to
-/// Bangumi, Bangumi sends them back to <c>/oauth2.0/redirect</c> (the seed's path; <c>/oauth/redirect</c> too), and
-/// <c>/api/me/bangumi</c> shows, re-runs and ends the binding.
+/// Binding a Bangumi account (Bangumoe is Bangumi's OAuth client), as an API: <c>/api/bangumi/bind</c> sends the user
+/// to Bangumi, Bangumi sends them back to the callback (see <see cref="BangumiPages"/>), and <c>/api/me/bangumi</c>
+/// shows, re-runs and ends the binding.
 /// </summary>
-public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sessions, BearerAuthenticator bearer, PageRequests pages)
+public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sessions, BearerAuthenticator bearer)
 {
     /// <summary>
     /// 302 to Bangumi's consent page, for a user signed in by Bearer token (Bangumoe's own login) or by the browser
@@ -48,16 +48,6 @@ public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sess
             : TypedResults.Redirect(url.Value!);
     }
 
-    [Function("BangumiCallback")]
-    [Page]
-    public Task<IResult> Callback([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth2.0/redirect")] HttpRequest req, CancellationToken ct) =>
-        CompleteAsync(req, ct);
-
-    [Function("BangumiCallbackAlias")]
-    [Page]
-    public Task<IResult> CallbackAlias([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth/redirect")] HttpRequest req, CancellationToken ct) =>
-        CompleteAsync(req, ct);
-
     [Function("GetBangumiBinding")]
     [RequireScope(Scopes.Account)]
     public async Task<IResult> Status([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/me/bangumi")] HttpRequest req, CancellationToken ct) =>
@@ -81,20 +71,5 @@ public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sess
         return await binding.UnbindAsync(req.Caller().User.Uid, purge is not null && bool.Parse(purge), ct) is { } error
             ? error.ToProblem(req.HttpContext)
             : TypedResults.NoContent();
-    }
-
-    private async Task<IResult> CompleteAsync(HttpRequest req, CancellationToken ct)
-    {
-        var result = await binding.CompleteAsync(req.Query["state"].FirstOrDefault(), req.Query["code"].FirstOrDefault(), req.Query["error"].FirstOrDefault(), ct);
-        var context = await pages.ReadAsync(req, ct);
-        var t = context.Texts;
-        if (result.Ok) return PageResults.Message(context, 200, t.BangumiLinkedTitle, [t.BangumiLinked, t.BangumiImporting]);
-        var error = result.Error!;
-        return error.Code switch
-        {
-            "bind-denied" => PageResults.Message(context, 400, t.BindCancelledTitle, [t.BindCancelled]),
-            "bind-exchange-failed" => PageResults.Message(context, 502, t.BindFailedTitle, [t.BindFailed], error.Message),
-            _ => PageResults.Message(context, 400, t.BindLinkInvalidTitle, [t.BindLinkInvalid]),
-        };
     }
 }

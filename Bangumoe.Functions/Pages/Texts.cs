@@ -52,16 +52,6 @@ public sealed record Texts
     public required Func<string, string> ServerError { get; init; }
     public required string FixTheFields { get; init; }
 
-    // The Bangumi binding's callback.
-    public required string BangumiLinkedTitle { get; init; }
-    public required string BangumiLinked { get; init; }
-    public required string BangumiImporting { get; init; }
-    public required string BindCancelledTitle { get; init; }
-    public required string BindCancelled { get; init; }
-    public required string BindFailedTitle { get; init; }
-    public required string BindFailed { get; init; }
-    public required string BindLinkInvalidTitle { get; init; }
-    public required string BindLinkInvalid { get; init; }
 
     // A sign-in request that cannot be trusted.
     public required string SignInLinkBrokenTitle { get; init; }
@@ -101,15 +91,6 @@ public sealed record Texts
         ServerErrorTitle = "Something went wrong on our side",
         ServerError = id => $"Nothing was changed. If it happens again, tell us this code: {id}",
         FixTheFields = "Some fields need another look:",
-        BangumiLinkedTitle = "Bangumi account linked",
-        BangumiLinked = "Your Bangumi account is now linked to Bangumoe.",
-        BangumiImporting = "We are importing your anime collection; it fills in over the next minutes. You can close this page.",
-        BindCancelledTitle = "Binding cancelled",
-        BindCancelled = "Bangumi did not authorize Bangumoe, so nothing was linked. You can start again from Bangumoe whenever you like.",
-        BindFailedTitle = "Bangumi did not confirm the binding",
-        BindFailed = "Bangumi did not hand over access, so nothing was linked. Please start again from Bangumoe.",
-        BindLinkInvalidTitle = "This link is no longer valid",
-        BindLinkInvalid = "This binding link has expired or was already used, so nothing was changed. Start binding again from Bangumoe.",
         SignInLinkBrokenTitle = "This sign-in link does not work",
         SignInLinkBroken = "Nothing was sent back to the app. If you followed a link from an app, tell its developer.",
     };
@@ -148,15 +129,6 @@ public sealed record Texts
         ServerErrorTitle = "我们这边出了问题",
         ServerError = id => $"没有做任何更改。如果再次发生，请把这个代码告诉我们：{id}",
         FixTheFields = "有些字段需要修改：",
-        BangumiLinkedTitle = "已绑定 Bangumi 账号",
-        BangumiLinked = "你的 Bangumi 账号已与 Bangumoe 绑定。",
-        BangumiImporting = "我们正在导入你的动画收藏，接下来几分钟内会陆续出现。你可以关闭此页面。",
-        BindCancelledTitle = "绑定已取消",
-        BindCancelled = "Bangumi 没有授权 Bangumoe，因此没有绑定任何账号。你随时可以在 Bangumoe 重新开始。",
-        BindFailedTitle = "Bangumi 未确认绑定",
-        BindFailed = "Bangumi 没有交出访问权限，因此没有绑定任何账号。请在 Bangumoe 重新开始。",
-        BindLinkInvalidTitle = "此链接已失效",
-        BindLinkInvalid = "这个绑定链接已过期或已使用，没有做任何更改。请在 Bangumoe 重新开始绑定。",
         SignInLinkBrokenTitle = "此登录链接无法使用",
         SignInLinkBroken = "没有任何内容发回给应用。如果你是从某个应用点进来的，请告诉它的开发者。",
     };

@@ -158,7 +158,9 @@ public sealed class BangumiBinding(
         link.RefreshingUntil = null;
     }
 
-    private static bool InProgress(BangumiLinkEntity link, DateTimeOffset now) => link.ImportStatus switch
+    /// <summary>An import is queued or running and still alive: a sync answers with it instead of starting another, and
+    /// the binding page keeps showing its progress.</summary>
+    public static bool InProgress(BangumiLinkEntity link, DateTimeOffset now) => link.ImportStatus switch
     {
         ImportStatus.Queued => link.QueuedAt is { } queued && now - queued < StaleImport,
         ImportStatus.Running => link.LeaseUntil is { } lease && lease > now,

@@ -87,7 +87,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
         var bangumiUser = f.NewBangumiUser(anime: 3);
         var callback = await f.ApproveOnBangumiAsync(session.Headers.Location!, bangumiUser);
         var (status, html) = await f.FollowAsync(callback);
-        Assert.True(status == HttpStatusCode.OK, html);
+        Assert.True(status == HttpStatusCode.SeeOther, html);
         var binding = await f.App.CreateClient().WaitForImportAsync(user);
         Assert.True(binding.GetProperty("bound").GetBoolean());
         Assert.Equal(bangumiUser.Id, binding.GetProperty("bangumi_user").GetProperty("id").GetInt64());
@@ -127,7 +127,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
 
         // The user's own state is still good, and so is the code.
         var (okStatus, okHtml) = await f.FollowAsync(callback);
-        Assert.True(okStatus == HttpStatusCode.OK, okHtml);
+        Assert.True(okStatus == HttpStatusCode.SeeOther, okHtml);
         var binding = await client.WaitForImportAsync(user);
         Assert.Equal(bangumiUser.Id, binding.GetProperty("bangumi_user").GetProperty("id").GetInt64());
     }
@@ -140,7 +140,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
         var bangumiUser = f.NewBangumiUser(anime: 3);
         var callback = await f.CallbackForAsync(user, bangumiUser);
         var (status, html) = await f.FollowAsync(callback);
-        Assert.True(status == HttpStatusCode.OK, html);
+        Assert.True(status == HttpStatusCode.SeeOther, html);
         var before = await client.WaitForImportAsync(user);
         Assert.Equal("done", before.GetProperty("import").GetProperty("status").GetString());
         var tokenRequests = f.Fake.TokenRequests().Count;
@@ -177,7 +177,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
         var inTime = await f.CallbackForAsync(user, bangumiUser);
         f.App.Clock.Advance(TimeSpan.FromMinutes(9));
         var (okStatus, okHtml) = await f.FollowAsync(inTime);
-        Assert.True(okStatus == HttpStatusCode.OK, okHtml);
+        Assert.True(okStatus == HttpStatusCode.SeeOther, okHtml);
         var binding = await client.WaitForImportAsync(user);
         Assert.Equal("done", binding.GetProperty("import").GetProperty("status").GetString());
     }
@@ -196,9 +196,9 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
         // One winner; the others are told the link is used, and only the winner's code went to Bangumi.
         var statuses = results.Select(r => (int)r.Status).Order().ToList();
         var exchanges = f.Fake.TokenRequests().Count - tokenRequests;
-        Assert.True(statuses.SequenceEqual([200, 400, 400, 400, 400, 400]) && exchanges == 1,
+        Assert.True(statuses.SequenceEqual([303, 400, 400, 400, 400, 400]) && exchanges == 1,
             $"Callbacks answered {string.Join(", ", statuses)}; Bangumi got {exchanges} token request(s) for the one code.");
-        Assert.All(results.Where(r => r.Status != HttpStatusCode.OK), r => Assert.Contains("no longer valid", r.Html, StringComparison.Ordinal));
+        Assert.All(results.Where(r => r.Status != HttpStatusCode.SeeOther), r => Assert.Contains("no longer valid", r.Html, StringComparison.Ordinal));
         var binding = await client.WaitForImportAsync(user);
         Assert.Equal("done", binding.GetProperty("import").GetProperty("status").GetString());
         Assert.Equal(3, binding.GetProperty("import").GetProperty("imported").GetInt32());
@@ -275,8 +275,8 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
             f.Fake.Faults.Add(new FakeFault("/v0/me", FaultKind.ServerError, Times: 100));
             var tokenRequests = f.Fake.TokenRequests().Count;
             var (status, html) = await f.BindAsync(user, bangumiUser);
-            Assert.True(status == HttpStatusCode.OK, html);
-            Assert.Contains("Bangumi account linked", html, StringComparison.Ordinal);
+            Assert.True(status == HttpStatusCode.SeeOther, html);
+            Assert.Equal(BangumiSteps.BoundPage, html);
             var exchange = Assert.Single(f.Fake.TokenRequests().Skip(tokenRequests));
             Assert.Equal(200, exchange.Status);
             var failed = await client.WaitForImportAsync(user);
@@ -316,8 +316,8 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
 
         var (status, html) = await f.FollowAsync(new Uri(BangumoeApp.PublicBaseUrl + "/oauth/redirect" + callback.Query));
 
-        Assert.True(status == HttpStatusCode.OK, html);
-        Assert.Contains("Bangumi account linked", html, StringComparison.Ordinal);
+        Assert.True(status == HttpStatusCode.SeeOther, html);
+        Assert.Equal(BangumiSteps.BoundPage, html);
         var binding = await client.WaitForImportAsync(user);
         Assert.Equal(bangumiUser.Username, binding.GetProperty("bangumi_user").GetProperty("username").GetString());
     }

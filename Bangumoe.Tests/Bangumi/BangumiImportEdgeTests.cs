@@ -30,7 +30,7 @@ public sealed class BangumiImportEdgeTests(BangumiFixture f) : IClassFixture<Ban
         try
         {
             var (status, html) = await f.BindAsync(user, bangumiUser);
-            Assert.True(status == HttpStatusCode.OK, html);
+            Assert.True(status == HttpStatusCode.SeeOther, html);
             importId = (await client.BindingAsync(user)).GetProperty("import").GetProperty("id").GetString();
             Assert.NotNull(importId);
 
@@ -178,7 +178,7 @@ public sealed class BangumiImportEdgeTests(BangumiFixture f) : IClassFixture<Ban
         try
         {
             var (status, html) = await f.BindAsync(user, bangumiUser);
-            Assert.True(status == HttpStatusCode.OK, html);
+            Assert.True(status == HttpStatusCode.SeeOther, html);
             // The first page is in; the second is on its way.
             await client.WaitForBindingAsync(user, b => b.GetProperty("import").GetProperty("imported").GetInt32() >= 50, "the first page");
 
@@ -215,7 +215,7 @@ public sealed class BangumiImportEdgeTests(BangumiFixture f) : IClassFixture<Ban
         {
             await using var timeline = new RequestTimeline(f.Fake);
             var (status, html) = await f.BindAsync(user, bangumiUser);
-            Assert.True(status == HttpStatusCode.OK, html);
+            Assert.True(status == HttpStatusCode.SeeOther, html);
             var binding = await client.WaitForImportAsync(user);
             var import = binding.GetProperty("import");
             Assert.True(import.GetProperty("status").GetString() == "done", binding.ToString());
@@ -283,7 +283,7 @@ public sealed class BangumiImportEdgeTests(BangumiFixture f) : IClassFixture<Ban
         try
         {
             var (status, html) = await f.BindAsync(user, bangumiUser);
-            Assert.True(status == HttpStatusCode.OK, html);
+            Assert.True(status == HttpStatusCode.SeeOther, html);
             await client.WaitForBindingAsync(user, b => b.GetProperty("import").GetProperty("imported").GetInt32() >= 50, "the first page");
 
             await (await client.Send(HttpMethod.Delete, "/api/me", user.Token, new { password = user.Password })).Ok(HttpStatusCode.NoContent);
@@ -314,8 +314,8 @@ public sealed class BangumiImportEdgeTests(BangumiFixture f) : IClassFixture<Ban
         // Both imports run at the same time.
         var (s1, h1) = await f.BindAsync(first, x);
         var (s2, h2) = await f.BindAsync(second, y);
-        Assert.True(s1 == HttpStatusCode.OK, h1);
-        Assert.True(s2 == HttpStatusCode.OK, h2);
+        Assert.True(s1 == HttpStatusCode.SeeOther, h1);
+        Assert.True(s2 == HttpStatusCode.SeeOther, h2);
         var imports = await Task.WhenAll(client.WaitForImportAsync(first), client.WaitForImportAsync(second));
         Assert.All(imports, b => Assert.True(b.GetProperty("import").GetProperty("status").GetString() == "done", b.ToString()));
 

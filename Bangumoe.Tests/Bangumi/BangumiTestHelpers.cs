@@ -69,7 +69,7 @@ public static class BangumiSteps
 
     /// <summary>
     /// Bangumoe's /api/bangumi/bind → Bangumi's consent (auto-approved as <paramref name="bangumiUser"/>) → the callback
-    /// on Bangumoe. Returns the callback's status and page.
+    /// on Bangumoe. Returns the callback's status and page (see <see cref="FollowCallbackAsync"/>).
     /// </summary>
     public static async Task<(HttpStatusCode Status, string Html)> BindAsync(this BangumiFixture f, TestUser user, FakeUser bangumiUser)
     {
@@ -93,10 +93,17 @@ public static class BangumiSteps
         return back;
     }
 
+    /// <summary>Where the callback sends the browser once the account is bound: the binding page, saying so.</summary>
+    public const string BoundPage = "/account/bangumi?notice=linked";
+
+    /// <summary>The callback's answer: 303 and its Location (<see cref="BoundPage"/>) when it bound, else the status and
+    /// the page that says why not.</summary>
     public static async Task<(HttpStatusCode Status, string Html)> FollowCallbackAsync(HttpClient bangumoe, Uri callback)
     {
         using var response = await bangumoe.GetAsync(callback.PathAndQuery);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        return response.StatusCode == HttpStatusCode.SeeOther
+            ? (response.StatusCode, response.Headers.Location?.OriginalString ?? "(no Location)")
+            : (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     public static async Task<JsonElement> BindingAsync(this HttpClient client, TestUser user) =>
@@ -190,7 +197,7 @@ internal static class BangumiExtraSteps
     public static async Task<JsonElement> BindAndImportAsync(this BangumiFixture f, HttpClient client, TestUser user, FakeUser bangumiUser)
     {
         var (status, html) = await f.BindAsync(user, bangumiUser);
-        Assert.True(status == HttpStatusCode.OK, html);
+        Assert.True(status == HttpStatusCode.SeeOther, html);
         var binding = await client.WaitForImportAsync(user);
         Assert.True(binding.GetProperty("import").GetProperty("status").GetString() == "done", binding.ToString());
         return binding;

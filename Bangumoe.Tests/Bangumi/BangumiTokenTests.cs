@@ -26,7 +26,7 @@ public sealed partial class BangumiTokenTests(BangumiFixture f) : IClassFixture<
         var callback = await f.CallbackForAsync(user, bangumiUser);
         var code = BangumiExtraSteps.QueryValue(callback, "code");
         var (status, html) = await f.FollowAsync(callback);
-        Assert.True(status == HttpStatusCode.OK, html);
+        Assert.True(status == HttpStatusCode.SeeOther, html);
         await client.WaitForImportAsync(user);
 
         var exchange = Assert.Single(f.Fake.TokenRequests(), r => r.Form.GetValueOrDefault("code") == code);
