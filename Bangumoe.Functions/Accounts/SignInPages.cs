@@ -79,7 +79,7 @@ public sealed class SignInPages(AccountService accounts, BrowserSession sessions
 
     private static IResult Form(PageContext page, int status, FormState form, string returnTo, bool offerResend = false) =>
         // The language switch comes back to the sign-in page (a GET), not to the address the form posted to.
-        PageResults.Render<LoginPage>(page with { ReturnPath = "/login" + QueryString.Create("return_to", returnTo) }, status, new Dictionary<string, object?>
+        PageResults.Render<LoginPage>(page with { ReturnPath = returnTo == "/" ? "/login" : "/login" + QueryString.Create("return_to", returnTo) }, status, new Dictionary<string, object?>
         {
             [nameof(LoginPage.Form)] = form,
             [nameof(LoginPage.ReturnTo)] = returnTo,

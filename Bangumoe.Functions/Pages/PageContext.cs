@@ -11,8 +11,10 @@ public sealed record PageContext(HttpContext Http, Texts Texts, SessionUser? Ses
 {
     public UserEntity? User => Session?.User;
 
-    /// <summary>This page's local address (path and query): where the language switch and "sign in first" return to.</summary>
-    public string ReturnPath { get; init; } = Http.Request.Path + Http.Request.QueryString;
+    /// <summary>This page's local address (path and query): where the language switch and "sign in first" return to.
+    /// A page answering a form post has no address to come back to (it takes posts only): the start page, unless the
+    /// page function names the form's own page.</summary>
+    public string ReturnPath { get; init; } = HttpMethods.IsGet(Http.Request.Method) ? Http.Request.Path + Http.Request.QueryString : "/";
 
     /// <summary>A context without a session, for the pages the policy middleware shows when a function failed.</summary>
     public static PageContext Anonymous(HttpContext http) => new(http, Texts.For(http.Request), null, BrowserCookies.Csrf(http));

@@ -40,7 +40,10 @@ public sealed partial class OpenApiTests(DefaultApp app) : IClassFixture<Default
 
     /// <summary>An ASP.NET Core route template as an OpenAPI path: <c>api/anime/{id:int}</c> → <c>/api/anime/{id}</c>
     /// (constraints, defaults, optional and catch-all marks dropped).</summary>
-    public static string OpenApiPath(string route) => "/" + RouteParameter().Replace(route, m => "{" + m.Groups[1].Value + "}");
+    /// <remarks>The start page's route is an optional parameter that only matches nothing (an empty route never reaches a
+    /// function): in the document it is "/".</remarks>
+    public static string OpenApiPath(string route) =>
+        "/" + RouteParameter().Replace(route, m => m.Value.EndsWith(":maxlength(0)?}", StringComparison.Ordinal) ? "" : "{" + m.Groups[1].Value + "}");
 
     [GeneratedRegex(@"\{\**([A-Za-z0-9_]+)[^}]*\}")]
     private static partial Regex RouteParameter();
