@@ -101,7 +101,47 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         Assert.Equal(0, await page.Locator("main b").CountAsync());
         await page.AuditAsync(tag, "09-account-saved");
 
-        // (app registration, a relying party, authorized apps: below)
+        // Register an app whose relying party (ASP.NET Core's OpenID Connect handler on its own loopback port) then signs
+        // this very person in; the secret is shown once.
+        var rpPort = Emulators.FreePort();
+        var rpOrigin = $"http://localhost:{rpPort}";
+        var appName = $"Watch log <{tag}>";
+        await page.GotoAsync(host.Issuer + "/developer/apps");
+        await page.AuditAsync(tag, "10-developer-apps");
+        await page.Locator("#name").FillAsync(appName);
+        await page.Locator("#home_url").FillAsync(rpOrigin + "/");
+        await page.Locator("#description").FillAsync("Keeps a diary of what you watch.");
+        await page.Locator("#redirect_uris").FillAsync(rpOrigin + "/signin-oidc");
+        await page.Locator("#type").CheckAsync();
+        await Submit(page, "/developer/apps");
+        var clientId = await page.Locator("#client_id").InputValueAsync();
+        var secret = await page.Locator("#client_secret").InputValueAsync();
+        Assert.False(string.IsNullOrEmpty(secret));
+        await page.AuditAsync(tag, "11-app-secret");
+        await page.Locator($"main a[href='/developer/apps/{clientId}']").ClickAsync();
+        await page.WaitForURLAsync($"**/developer/apps/{clientId}");
+        Assert.Contains(host.Issuer + "/.well-known/openid-configuration", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        await page.AuditAsync(tag, "12-app");
+
+        await using (var rp = await StartRelyingPartyAsync(rpPort, clientId, secret))
+        {
+            await page.GotoAsync(rpOrigin + "/");
+            await page.WaitForURLAsync(host.Issuer + "/oauth/authorize?*");
+            Assert.Contains(appName, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+            await page.AuditAsync(tag, "13-consent");
+            await page.Locator("main button[value='allow']").ClickAsync();
+            await page.WaitForURLAsync(rpOrigin + "/");
+            Assert.Contains($"signed in as {uname}", await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
+        }
+
+        // The app is listed under authorized apps with its scopes; withdrawing it removes it.
+        await page.GotoAsync(host.Issuer + "/account/apps");
+        Assert.Contains(appName, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        await page.AuditAsync(tag, "14-authorized-apps");
+        await Submit(page, "/account/apps/withdraw");
+        await page.WaitForURLAsync("**/account/apps*");
+        Assert.Equal(0, await page.Locator("main form[action='/account/apps/withdraw']").CountAsync());
+        await page.AuditAsync(tag, "15-authorized-apps-withdrawn");
 
         // Collect an anime, edit the entry, see it on the collection page, remove it.
         await page.GotoAsync(host.Issuer + "/anime?q=" + Uri.EscapeDataString(anime.Marker));
@@ -140,7 +180,22 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         await page.WaitForURLAsync("**/collection*");
         Assert.DoesNotContain(anime.Name, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
 
-        // (Bangumi binding: below)
+        // Bind the fake Bangumi: its consent page, back to /account/bangumi, whose script shows the import finishing;
+        // the imported anime are then on the collection page.
+        var bangumiUser = host.Bangumi.AddUser("bgm" + Guid.NewGuid().ToString("N")[..8], "Nick " + tag);
+        bangumiUser.GenerateCollection(6, Bangumoe.Tests.Bangumi.BangumiExtraSteps.NewSubjects());
+        await page.GotoAsync(host.Issuer + "/account/bangumi");
+        await page.AuditAsync(tag, "30-bangumi-unbound");
+        await Submit(page, "/account/bangumi/bind");
+        Assert.StartsWith(host.Bangumi.BaseUrl + "/oauth/authorize", page.Url, StringComparison.Ordinal);
+        await page.Locator($"button[value='{bangumiUser.Username}']").ClickAsync();
+        await page.WaitForURLAsync(host.Issuer + "/account/bangumi?*");
+        await page.Locator("#import-state[data-state='done']").WaitForAsync();
+        Assert.Contains("6", await page.Locator("#imported").InnerTextAsync(), StringComparison.Ordinal);
+        await page.AuditAsync(tag, "31-bangumi-imported");
+        await page.GotoAsync(host.Issuer + "/collection");
+        Assert.Equal(6, await page.Locator("main form[action$='/remove']").CountAsync());
+        await page.AuditAsync(tag, "32-collection-imported");
 
         // Sign out: the header offers sign-in again, and the account page asks for it.
         await page.GotoAsync(host.Issuer + "/");
@@ -171,6 +226,49 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         await page.Locator("header button[value='en']").ClickAsync();
         await page.WaitForURLAsync(host.Issuer + "/login");
         Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
+    }
+
+    /// <summary>A third-party web app on ASP.NET Core's OpenID Connect handler, unmodified but for http (loopback) cookies
+    /// and metadata: it sends the browser to Bangumoe and greets whoever comes back.</summary>
+    private async Task<WebApplication> StartRelyingPartyAsync(int port, string clientId, string secret)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://localhost:{port}");
+        builder.Logging.ClearProviders();
+        builder.Services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                o.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
+            })
+            .AddCookie()
+            .AddOpenIdConnect(o =>
+            {
+                o.Authority = host.Issuer;
+                o.RequireHttpsMetadata = false;
+                o.ClientId = clientId;
+                o.ClientSecret = secret;
+                o.ResponseType = "code";
+                o.ResponseMode = "query";
+                o.UsePkce = true;
+                o.Scope.Clear();
+                foreach (var scope in new[] { "openid", "profile" }) o.Scope.Add(scope);
+                o.GetClaimsFromUserInfoEndpoint = true;
+                o.MapInboundClaims = false;
+                o.ClaimActions.MapUniqueJsonKey("preferred_username", "preferred_username");
+                // Over http the handler's SameSite=None cookies would need Secure, which a browser drops; Lax is enough for
+                // a top-level redirect back (response_mode=query).
+                o.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.NonceCookie.SameSite = SameSiteMode.Lax;
+                o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            });
+        var rp = builder.Build();
+        rp.UseAuthentication();
+        rp.MapGet("/", (HttpContext context) => context.User.Identity?.IsAuthenticated == true
+            ? Results.Text($"signed in as {context.User.FindFirstValue("preferred_username")}")
+            : Results.Challenge());
+        await rp.StartAsync();
+        return rp;
     }
 
     private sealed record SeededAnime(string Id, string Name, string Marker);
