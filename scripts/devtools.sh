@@ -8,7 +8,7 @@
 #   log MESSAGE...                     print a progress line to stderr
 #   ensure_dotnet                      fail clearly unless the .NET SDK is on PATH
 #   ensure_npm_tools                   npm ci when Azurite/MailDev are missing or stale
-#   ensure_chromium                    apt-get install Debian's chromium when /usr/bin/chromium is missing
+#   ensure_chromium                    apt-get install Debian's chromium (and a CJK font) when missing
 #   ensure_zip                         apt-get install zip when /usr/bin/zip is missing
 #   port_open HOST PORT                0 if HOST:PORT accepts TCP connections
 #   wait_for_port HOST PORT SECS NAME [PID]
@@ -82,7 +82,7 @@ CHROMIUM_PATH=/usr/bin/chromium
 # ensure_apt PATH PACKAGE WHY: apt-get install PACKAGE when the executable PATH is missing.
 ensure_apt() {
   local path="$1" package="$2" why="$3"
-  if [[ -x "$path" ]]; then
+  if [[ -e "$path" ]]; then
     return 0
   fi
   if ! command -v apt-get >/dev/null 2>&1; then
@@ -112,6 +112,8 @@ ensure_apt() {
 
 ensure_chromium() {
   ensure_apt "$CHROMIUM_PATH" chromium "the browser tests need it"
+  # Without a CJK font the Chinese pages' screenshots show boxes instead of characters.
+  ensure_apt /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc fonts-noto-cjk "the Chinese pages' screenshots need a CJK font"
 }
 
 ensure_zip() {
