@@ -208,6 +208,68 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         Assert.True(console.IsEmpty, string.Join("\n", console));
     }
 
+    /// <summary>The pages the journey does not pass through: the app's sign-in page, the mailed-link pages, the seed's
+    /// page, the refusals and errors, and the goodbye after deleting an account.</summary>
+    [Theory]
+    [InlineData("en")]
+    [InlineData("zh-Hans")]
+    public async Task Every_other_page_passes_the_audit(string tag)
+    {
+        var language = Languages[tag];
+        var developer = await host.NewVerifiedUserAsync();
+        var app = await host.RegisterConfidentialAppAsync(developer, "Audit <app>", $"http://127.0.0.1:{Emulators.FreePort()}/callback");
+        var person = await host.NewVerifiedUserAsync();
+        await using var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = language.Locale });
+        context.SetDefaultTimeout(60_000);
+        var page = await context.NewPageAsync();
+        var console = RecordConsole(page);
+        async Task Audit(string path, string name, int? status = null)
+        {
+            var response = await page.GotoAsync(host.Issuer + path);
+            if (status is { } expected) Assert.Equal(expected, response!.Status);
+            Assert.Equal(tag, await page.Locator("html").GetAttributeAsync("lang"));
+            await page.AuditAsync(tag, name);
+        }
+
+        await Audit(OAuthFlow.AuthorizeUrl(app, "openid profile", "s", OAuthFlow.Pkce().Challenge), "40-app-sign-in");
+        await Audit("/oauth/authorize?client_id=nobody&response_type=code", "41-app-sign-in-broken", 400);
+        await Audit($"/oauth2.0/show?client_id={Uri.EscapeDataString(app.ClientId)}&redirect_url={Uri.EscapeDataString(app.RedirectUri)}", "42-seed-sign-in");
+        await Audit("/verify/resend", "43-resend-verification");
+        await Audit("/password/forgot", "44-forgot-password");
+        await page.Locator("#email").FillAsync(person.Email);
+        await Submit(page, "/password/forgot");
+        await page.AuditAsync(tag, "45-forgot-password-sent");
+        // The mail is in the account's language (it signed up through the API, in English), not the page's.
+        var mail = await host.Emulators.Mail.WaitForAsync(person.Email, "Reset");
+        await Audit(mail.Link().PathAndQuery, "46-reset-password");
+        await Audit("/auth/password/reset", "47-reset-link-incomplete");
+        await Audit("/api/auth/verify?token=garbage", "48-link-invalid", 400);
+        await Audit("/anime/missing-anime", "49-not-found", 404);
+        await Audit("/u/nobody_" + Guid.NewGuid().ToString("N")[..8], "50-no-such-person", 404);
+
+        // A form whose CSRF token went stale is refused with a page, and nothing happens.
+        await Audit("/login", "51-login");
+        await context.ClearCookiesAsync();
+        await page.Locator("#login").FillAsync(person.Email);
+        await page.Locator("#password").FillAsync(person.Password);
+        await Submit(page, "/login");
+        await page.AuditAsync(tag, "52-form-expired");
+
+        // Sign in, delete the account: the goodbye page.
+        await Audit("/login", "51-login");
+        await page.Locator("#login").FillAsync(person.Email);
+        await page.Locator("#password").FillAsync(person.Password);
+        await Submit(page, "/login");
+        await page.GotoAsync(host.Issuer + "/account");
+        await page.Locator("#delete_password").FillAsync(person.Password);
+        await Submit(page, "/account/delete");
+        await page.AuditAsync(tag, "53-account-deleted");
+        await page.GotoAsync(host.Issuer + "/account");
+        Assert.StartsWith(host.Issuer + "/login", page.Url, StringComparison.Ordinal);
+
+        Assert.True(console.IsEmpty, string.Join("\n", console));
+    }
+
     [Fact]
     public async Task The_language_switch_changes_every_page_and_is_remembered()
     {
