@@ -36,7 +36,8 @@ public sealed class DeveloperAppsFunctions(PageRequests pages, ClientService cli
     {
         var post = await pages.ReadPostAsync(req, ct);
         if (post.Refused is { } refused) return refused;
-        var page = post.Page;
+        // The form's page is this address's GET: where a sign-in or the language switch comes back to.
+        var page = post.Page with { ReturnPath = "/developer/apps" };
         if (page.User is not { } user) return PageResults.SignInFirst(page);
         var sent = ClientForms.Read(post.Form, creating: true);
         var result = await clients.RegisterAsync(user.Uid, sent, ct: ct);
