@@ -38,6 +38,9 @@ public static class BangumoeWorker
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             // "12" is not a number: a client sending the wrong type hears so instead of being guessed at.
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            // {"password":"a","password":"b"} is refused, not read as its last value: two readers of one body must not
+            // see different requests.
+            o.SerializerOptions.AllowDuplicateProperties = false;
         });
         return builder;
     }

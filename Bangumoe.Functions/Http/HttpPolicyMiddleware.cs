@@ -30,7 +30,10 @@ public sealed partial class HttpPolicyMiddleware(ILogger<HttpPolicyMiddleware> l
         }
         // A body without a length (chunked) is cut off at the limit while it is read.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxBodyBytes;
-        if (FunctionPolicies.Has<NoStoreAttribute>(context))
+        // No answer is ever to be sniffed into another type (a JSON body read as HTML, say).
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        // Tokens and secrets (NoStore), and whatever needs the caller's token (their personal data), are never cached.
+        if (FunctionPolicies.Has<NoStoreAttribute>(context) || FunctionPolicies.Has<RequireScopeAttribute>(context))
         {
             http.Response.Headers.CacheControl = "no-store";
             http.Response.Headers.Pragma = "no-cache";

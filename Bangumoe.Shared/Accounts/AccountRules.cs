@@ -53,9 +53,30 @@ public static class AccountRules
         return at > 0 && domain.Contains('.', StringComparison.Ordinal) && !domain.StartsWith('.') && !domain.EndsWith('.');
     }
 
+    /// <summary>An absolute http(s) URL written as RFC 3986 allows: only its characters, every <c>%</c> followed by two hex
+    /// digits. <see cref="Uri"/> alone would take <c>"</c>, <c>&lt;</c>, <c>&gt;</c>, spaces and non-ASCII letters and
+    /// escape them silently; a stored URL is what was sent, so it must already be well formed.</summary>
     public static bool IsHttpUrl(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        IsRfc3986(value) && Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
         && !string.IsNullOrEmpty(uri.Host);
+
+    private static bool IsRfc3986(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '%')
+            {
+                if (i + 2 >= value.Length || !char.IsAsciiHexDigit(value[i + 1]) || !char.IsAsciiHexDigit(value[i + 2])) return false;
+                i += 2;
+            }
+            else if (!char.IsAsciiLetterOrDigit(c) && !"-._~:/?#[]@!$&'()*+,;=".Contains(c, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /// <summary>One line of text: no control characters at all, and no Unicode line or paragraph separators.</summary>
     public static bool IsSingleLine(string value) => IsPlainText(value) && !value.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029');

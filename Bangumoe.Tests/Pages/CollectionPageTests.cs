@@ -156,7 +156,7 @@ public sealed class CollectionPageTests(DefaultApp app) : IClassFixture<DefaultA
     {
         var user = await app.NewVerifiedUser(app.CreateClient());
         var name = CollectionPageSteps.ScriptPayload + CollectionPageSteps.AttributePayload;
-        var id = await app.NewAnime(user, name, CollectionPageSteps.ScriptPayload, image: "https://example.com/\"onerror=\"alert(1).png");
+        var id = await app.NewAnime(user, name, CollectionPageSteps.ScriptPayload, image: "https://example.com/'onerror='alert(1).png");
         var comment = CollectionPageSteps.AttributePayload + CollectionPageSteps.ScriptPayload;
         await app.Collect(user, id, "doing", comment: comment);
 

@@ -335,7 +335,7 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
         var user = await app.NewVerifiedUser(app.CreateClient());
         var browser = new PageClient(app).SignedInAs(user);
         const string redirect = "https://client.example/cb?x=\"><script>alert(1)</script>";
-        const string home = "https://diary.example/?q=\"><img/src=x/onerror=alert(1)>";
+        const string home = "https://diary.example/?q='onmouseover='alert(1)'";
 
         var created = await browser.PostAsync("/developer/apps", AppForm(name: Payload, homeUrl: home, description: Payload, redirectUris: redirect));
         Assert.Equal(HttpStatusCode.OK, created.Status);

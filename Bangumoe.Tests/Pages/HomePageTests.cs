@@ -83,7 +83,7 @@ public sealed class HomePageTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Markup_in_the_profile_and_the_latest_changes_is_shown_as_text()
     {
         var user = await app.NewVerifiedUser(app.CreateClient());
-        await app.SetProfile(user, nickname: CollectionPageSteps.AttributePayload, avatar: "https://example.com/\"><script>alert(1)</script>",
+        await app.SetProfile(user, nickname: CollectionPageSteps.AttributePayload, avatar: "https://example.com/'onerror='alert(1)'",
             intro: CollectionPageSteps.ScriptPayload + CollectionPageSteps.AttributePayload);
         var name = CollectionPageSteps.ScriptPayload + " " + CollectionTestHelpers.NewMarker();
         await app.Collect(user, await app.NewAnime(user, name), "doing", comment: CollectionPageSteps.AttributePayload + CollectionPageSteps.ScriptPayload);

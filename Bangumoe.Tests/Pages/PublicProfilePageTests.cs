@@ -113,7 +113,7 @@ public sealed class PublicProfilePageTests(DefaultApp app) : IClassFixture<Defau
     public async Task Markup_in_the_profile_and_the_items_is_shown_as_text()
     {
         var owner = await app.NewVerifiedUser(app.CreateClient());
-        await app.SetProfile(owner, nickname: CollectionPageSteps.ScriptPayload, avatar: "https://example.com/a.png?\"><img src=x onerror=alert(1)>",
+        await app.SetProfile(owner, nickname: CollectionPageSteps.ScriptPayload, avatar: "https://example.com/a.png?'onerror='alert(1)'",
             intro: CollectionPageSteps.AttributePayload + "\n" + CollectionPageSteps.ScriptPayload);
         var name = CollectionPageSteps.AttributePayload + " " + CollectionTestHelpers.NewMarker();
         var comment = CollectionPageSteps.ScriptPayload + CollectionPageSteps.AttributePayload;
