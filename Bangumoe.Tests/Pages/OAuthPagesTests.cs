@@ -116,7 +116,8 @@ public sealed class OAuthPagesTests(DefaultApp app) : IClassFixture<DefaultApp>
     [Fact]
     public async Task An_apps_markup_in_its_name_description_and_home_page_is_shown_as_text_on_the_authorization_pages()
     {
-        var client = await AppAsync(Payload, Payload, "https://client.example/?q=\"><img/src=x/onerror=alert(1)>");
+        // A home URL may only hold what RFC 3986 allows; a quote of its own is still one attribute-breaking attempt.
+        var client = await AppAsync(Payload, Payload, "https://client.example/?q='onmouseover='alert(1)'");
         var user = await app.NewVerifiedUser(app.CreateClient());
 
         var login = await Browser(app, "en").GetAsync(AuthorizeQuery.For(client, Challenge()).Url);
