@@ -78,6 +78,12 @@ public sealed class TokenService(
     /// </summary>
     private async Task<Result<TokenResponse>> RedeemAndIssueAsync(ClientEntity client, AuthorizationCodeEntity code, CancellationToken ct)
     {
+        // The grant is checked before the code is used up, not after: a concurrent replay revokes the grant, and the one
+        // request that won the code must still answer with its (by then dead) tokens, or a race would have no winner.
+        var user = await users.GetAsync(code.Uid, ct).ConfigureAwait(false);
+        if (user is null || GrantService.Find(user, client.ClientId)?.Id != code.GrantId)
+            return OAuthErrors.InvalidGrant("The authorization was withdrawn.");
+
         switch (await codes.RedeemAsync(code, ct).ConfigureAwait(false))
         {
             case CodeRedemption.Replayed:
@@ -90,9 +96,6 @@ public sealed class TokenService(
                 return OAuthErrors.InvalidGrant("The code is invalid, expired or was issued to another client.");
         }
 
-        var user = await users.GetAsync(code.Uid, ct).ConfigureAwait(false);
-        if (user is null || GrantService.Find(user, client.ClientId)?.Id != code.GrantId)
-            return OAuthErrors.InvalidGrant("The authorization was withdrawn.");
         string? refresh = null;
         string? family = null;
         if (Scopes.Has(code.Scope, Scopes.OfflineAccess))
