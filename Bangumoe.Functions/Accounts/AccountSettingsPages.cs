@@ -36,10 +36,9 @@ public sealed class AccountSettingsPages(AccountService accounts, BrowserSession
     [Page]
     public async Task<IResult> SaveProfile([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "account/profile")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadSignedInPostAsync(req, Path, ct);
         if (post.Refused is { } refused) return refused;
-        var (page, form) = (post.Page, post.Form);
-        if (page.User is not { } user) return SignInFirst(page);
+        var (page, form, user) = (post.Page, post.Form, post.User);
         var t = page.Texts.Account;
         var change = new ProfileChange(AccountForms.Optional(form, "nickname"), AccountForms.Optional(form, "avatar"), AccountForms.Optional(form, "intro"));
         var result = await accounts.UpdateProfileAsync(user, change, ct);
@@ -57,10 +56,9 @@ public sealed class AccountSettingsPages(AccountService accounts, BrowserSession
     [Page]
     public async Task<IResult> ChangePassword([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "account/password")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadSignedInPostAsync(req, Path, ct);
         if (post.Refused is { } refused) return refused;
-        var (page, form) = (post.Page, post.Form);
-        if (page.User is not { } user) return SignInFirst(page);
+        var (page, form, user) = (post.Page, post.Form, post.User);
         var t = page.Texts.Account;
         var current = form["current_password"].ToString();
         var next = form["new_password"].ToString();
@@ -88,10 +86,9 @@ public sealed class AccountSettingsPages(AccountService accounts, BrowserSession
     [Page]
     public async Task<IResult> ChangeEmail([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "account/email")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadSignedInPostAsync(req, Path, ct);
         if (post.Refused is { } refused) return refused;
-        var (page, form) = (post.Page, post.Form);
-        if (page.User is not { } user) return SignInFirst(page);
+        var (page, form, user) = (post.Page, post.Form, post.User);
         var t = page.Texts.Account;
         var newEmail = form["new_email"].ToString();
         var result = await accounts.RequestEmailChangeAsync(user, newEmail, form["email_password"].ToString(), ct);
@@ -109,10 +106,9 @@ public sealed class AccountSettingsPages(AccountService accounts, BrowserSession
     [Page]
     public async Task<IResult> Delete([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "account/delete")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadSignedInPostAsync(req, Path, ct);
         if (post.Refused is { } refused) return refused;
-        var (page, form) = (post.Page, post.Form);
-        if (page.Session is not { } session) return SignInFirst(page);
+        var (page, form, session) = (post.Page, post.Form, post.Session);
         var t = page.Texts.Account;
         var error = await accounts.DeleteAccountAsync(session.User, form["delete_password"].ToString(), ct);
         if (error is not null)
@@ -131,9 +127,6 @@ public sealed class AccountSettingsPages(AccountService accounts, BrowserSession
         var t = page.Texts.Account;
         return PageResults.Message(page, 200, t.DeletedTitle, [t.Deleted], links: [new("/", page.Texts.BackHome)]);
     }
-
-    /// <summary>A form posted without a session (it expired meanwhile): sign in, then back to the settings page.</summary>
-    private static IResult SignInFirst(PageContext page) => PageResults.SignInFirst(page with { ReturnPath = Path });
 
     private static IResult Done(PageContext page, string what) => PageResults.SeeOther(page.Http, Path + "?done=" + what);
 

@@ -34,9 +34,6 @@ public sealed record AccountTexts
     public required string LoginLabel { get; init; }
     public required string LoginRequired { get; init; }
     public required string SignInButton { get; init; }
-    public required string WrongCredentials { get; init; }
-    public required string NotVerified { get; init; }
-    public required Func<int, string> Throttled { get; init; }
     public required string ForgotPasswordLink { get; init; }
     public required string NoAccount { get; init; }
 
@@ -152,9 +149,6 @@ public sealed record AccountTexts
         LoginLabel = "Email or user name",
         LoginRequired = "Enter your email address or user name.",
         SignInButton = "Sign in",
-        WrongCredentials = "The email/user name or password is wrong.",
-        NotVerified = "Verify your email address first: open the link we mailed you.",
-        Throttled = minutes => $"Too many failed sign-ins. Wait {minutes} minute{(minutes == 1 ? "" : "s")} and try again.",
         ForgotPasswordLink = "Forgot your password?",
         NoAccount = "No account yet?",
         ResendTitle = "Send the verification mail again",
@@ -270,9 +264,6 @@ public sealed record AccountTexts
         LoginLabel = "邮箱或用户名",
         LoginRequired = "请输入邮箱地址或用户名。",
         SignInButton = "登录",
-        WrongCredentials = "邮箱/用户名或密码不正确。",
-        NotVerified = "请先验证邮箱：打开我们发给你的邮件中的链接。",
-        Throttled = minutes => $"登录失败次数过多。请等待 {minutes} 分钟后再试。",
         ForgotPasswordLink = "忘记密码？",
         NoAccount = "还没有账号？",
         ResendTitle = "重新发送验证邮件",

@@ -37,61 +37,33 @@ public sealed class MailedLinkPages(AccountService accounts, PageRequests pages)
 
     [Function("ResendVerificationPage")]
     [Page]
-    public async Task<IResult> ShowResend([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "verify/resend")] HttpRequest req, CancellationToken ct)
-    {
-        var page = await pages.ReadAsync(req, ct);
-        return ResendForm(page, 200, FormState.Empty, req.Query["email"].FirstOrDefault());
-    }
+    public Task<IResult> ShowResend([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "verify/resend")] HttpRequest req, CancellationToken ct) =>
+        ShowRequestAsync(req, Resend, ct);
 
     [Function("ResendVerificationForm")]
     [Page]
-    public async Task<IResult> SubmitResend([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "verify/resend")] HttpRequest req, CancellationToken ct)
-    {
-        var post = await pages.ReadPostAsync(req, ct);
-        if (post.Refused is { } refused) return refused;
-        var email = post.Form["email"].ToString();
-        if (EmailError(post.Page, post.Form, email) is { } invalid) return ResendForm(post.Page, 400, invalid, null);
-        await accounts.ResendVerificationAsync(email, ct);
-        return PageResults.SeeOther(post.Page.Http, "/verify/resend/sent");
-    }
+    public Task<IResult> SubmitResend([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "verify/resend")] HttpRequest req, CancellationToken ct) =>
+        SubmitRequestAsync(req, Resend, ct);
 
     [Function("ResendVerificationSent")]
     [Page]
-    public async Task<IResult> ResendSent([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "verify/resend/sent")] HttpRequest req, CancellationToken ct)
-    {
-        var page = await pages.ReadAsync(req, ct);
-        var t = page.Texts.Account;
-        return PageResults.Message(page, 200, t.CheckMailboxTitle, [t.ResendSent, t.MailMayTakeMinutes], links: [new("/login", page.Texts.SignIn)]);
-    }
+    public Task<IResult> ResendSent([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "verify/resend/sent")] HttpRequest req, CancellationToken ct) =>
+        SentAsync(req, Resend, ct);
 
     [Function("ForgotPasswordPage")]
     [Page]
-    public async Task<IResult> ShowForgot([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "password/forgot")] HttpRequest req, CancellationToken ct)
-    {
-        var page = await pages.ReadAsync(req, ct);
-        return ForgotForm(page, 200, FormState.Empty, req.Query["email"].FirstOrDefault());
-    }
+    public Task<IResult> ShowForgot([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "password/forgot")] HttpRequest req, CancellationToken ct) =>
+        ShowRequestAsync(req, Forgot, ct);
 
     [Function("ForgotPasswordForm")]
     [Page]
-    public async Task<IResult> SubmitForgot([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "password/forgot")] HttpRequest req, CancellationToken ct)
-    {
-        var post = await pages.ReadPostAsync(req, ct);
-        if (post.Refused is { } refused) return refused;
-        var email = post.Form["email"].ToString();
-        if (EmailError(post.Page, post.Form, email) is { } invalid) return ForgotForm(post.Page, 400, invalid, null);
-        await accounts.ForgotPasswordAsync(email, ct);
-        return PageResults.SeeOther(post.Page.Http, "/password/forgot/sent");
-    }
+    public Task<IResult> SubmitForgot([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "password/forgot")] HttpRequest req, CancellationToken ct) =>
+        SubmitRequestAsync(req, Forgot, ct);
 
     [Function("ForgotPasswordSent")]
     [Page]
-    public async Task<IResult> ForgotSent([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "password/forgot/sent")] HttpRequest req, CancellationToken ct)
-    {
-        var page = await pages.ReadAsync(req, ct);
-        var t = page.Texts.Account;
-        return PageResults.Message(page, 200, t.CheckMailboxTitle, [t.ForgotSent, t.MailMayTakeMinutes], links: [new("/login", page.Texts.SignIn)]);
-    }
+    public Task<IResult> ForgotSent([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "password/forgot/sent")] HttpRequest req, CancellationToken ct) =>
+        SentAsync(req, Forgot, ct);
 
     [Function("ResetPasswordPage")]
     [Page]
@@ -105,7 +77,8 @@ public sealed class MailedLinkPages(AccountService accounts, PageRequests pages)
     [Page]
     public async Task<IResult> SubmitResetForm([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/password/reset")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        // A refused reset form leads to asking for a new mail: the link it came from is not in the address any more.
+        var post = await pages.ReadPostAsync(req, "/password/forgot", ct);
         if (post.Refused is { } refused) return refused;
         var (page, form) = (post.Page, post.Form);
         var t = page.Texts.Account;
@@ -138,34 +111,52 @@ public sealed class MailedLinkPages(AccountService accounts, PageRequests pages)
             : ResetForm(page, 400, token, AccountForms.WithErrors(form, error, (_, _) => ("new_password", rule)));
     }
 
-    /// <summary>An address the core would ignore is the person's typo: say so (it reveals nothing about accounts).</summary>
-    private static FormState? EmailError(PageContext page, IFormCollection form, string email) =>
-        AccountRules.IsEmail(email.Trim()) && email.Trim().Length <= AccountRules.EmailMaxLength
-            ? null
-            : FormState.From(form).AddError("email", page.Texts.Account.EmailInvalid(AccountRules.EmailMaxLength));
+    /// <summary>A page that asks for a mail by address: its words, its address, and what the core does with the address.
+    /// Both answer the same whether or not an account has the address.</summary>
+    private sealed record MailRequest(string Action, Func<AccountTexts, (string Title, string Intro, string Button, string Sent)> Words,
+        Func<AccountService, string, CancellationToken, Task> Send);
 
-    private static IResult ResendForm(PageContext page, int status, FormState form, string? initial)
+    private static readonly MailRequest Resend = new("/verify/resend", t => (t.ResendTitle, t.ResendIntro, t.ResendButton, t.ResendSent),
+        (accounts, email, ct) => accounts.ResendVerificationAsync(email, ct));
+
+    private static readonly MailRequest Forgot = new("/password/forgot", t => (t.ForgotTitle, t.ForgotIntro, t.ForgotButton, t.ForgotSent),
+        (accounts, email, ct) => accounts.ForgotPasswordAsync(email, ct));
+
+    private async Task<IResult> ShowRequestAsync(HttpRequest req, MailRequest request, CancellationToken ct) =>
+        EmailForm(await pages.ReadAsync(req, ct), 200, request, FormState.Empty, req.Query["email"].FirstOrDefault());
+
+    private async Task<IResult> SubmitRequestAsync(HttpRequest req, MailRequest request, CancellationToken ct)
     {
-        var t = page.Texts.Account;
-        return EmailForm(page, status, form, initial, t.ResendTitle, t.ResendIntro, "/verify/resend", t.ResendButton);
+        var post = await pages.ReadPostAsync(req, request.Action, ct);
+        if (post.Refused is { } refused) return refused;
+        var email = post.Form["email"].ToString();
+        // An address the core would ignore is the person's typo: say so (it reveals nothing about accounts).
+        if (!AccountRules.IsEmail(email.Trim()) || email.Trim().Length > AccountRules.EmailMaxLength)
+            return EmailForm(post.Page, 400, request, FormState.From(post.Form).AddError("email", post.Page.Texts.Account.EmailInvalid(AccountRules.EmailMaxLength)), null);
+        await request.Send(accounts, email, ct);
+        return PageResults.SeeOther(post.Page.Http, request.Action + "/sent");
     }
 
-    private static IResult ForgotForm(PageContext page, int status, FormState form, string? initial)
+    private async Task<IResult> SentAsync(HttpRequest req, MailRequest request, CancellationToken ct)
     {
+        var page = await pages.ReadAsync(req, ct);
         var t = page.Texts.Account;
-        return EmailForm(page, status, form, initial, t.ForgotTitle, t.ForgotIntro, "/password/forgot", t.ForgotButton);
+        return PageResults.Message(page, 200, t.CheckMailboxTitle, [request.Words(t).Sent, t.MailMayTakeMinutes], links: [new("/login", page.Texts.SignIn)]);
     }
 
-    private static IResult EmailForm(PageContext page, int status, FormState form, string? initial, string title, string intro, string action, string button) =>
-        PageResults.Render<EmailRequestPage>(page with { ReturnPath = action }, status, new Dictionary<string, object?>
+    private static IResult EmailForm(PageContext page, int status, MailRequest request, FormState form, string? initial)
+    {
+        var (title, intro, button, _) = request.Words(page.Texts.Account);
+        return PageResults.Render<EmailRequestPage>(page, status, new Dictionary<string, object?>
         {
             [nameof(EmailRequestPage.Title)] = title,
             [nameof(EmailRequestPage.Intro)] = intro,
-            [nameof(EmailRequestPage.Action)] = action,
+            [nameof(EmailRequestPage.Action)] = request.Action,
             [nameof(EmailRequestPage.Button)] = button,
             [nameof(EmailRequestPage.Form)] = form,
             [nameof(EmailRequestPage.Initial)] = initial,
         });
+    }
 
     /// <summary>The reset page without the mailed token: no form (it could not succeed), a way to get a new link.</summary>
     private static IResult Incomplete(PageContext page)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Bangumoe.Accounts;
 using Bangumoe.Functions.Http;
 using Bangumoe.Functions.Pages;
@@ -27,16 +26,12 @@ public sealed class SignInPages(AccountService accounts, BrowserSession sessions
     [Page]
     public async Task<IResult> Submit([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "login")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadPostAsync(req, "/login", ct);
         if (post.Refused is { } refused) return refused;
         var (page, form) = (post.Page, post.Form);
         var t = page.Texts.Account;
         var returnTo = PageResults.LocalPath(form["return_to"]);
-        var login = form["login"].ToString().Trim();
-        var byEmail = login.Contains('@', StringComparison.Ordinal);
-        var request = new LoginRequest(byEmail ? login : null, byEmail || login.Length == 0 ? null : login, form["password"].ToString(), ClientAddress.Of(page.Http));
-
-        var result = await accounts.AuthenticateAsync(request, ct);
+        var result = await accounts.AuthenticateAsync(LoginRequest.For(form["login"], form["password"], ClientAddress.Of(page.Http)), ct);
         if (result.Ok)
         {
             var (session, lifetime) = sessions.Create(result.Value!, time.GetUtcNow());
@@ -51,18 +46,10 @@ public sealed class SignInPages(AccountService accounts, BrowserSession sessions
             case ErrorKind.Validation:
                 return Form(page, 400, AccountForms.WithErrors(form, error,
                     (field, _) => field == "password" ? ("password", t.PasswordRequired) : ("login", t.LoginRequired)), returnTo);
-            case ErrorKind.TooManyRequests:
-                var wait = error.RetryAfter ?? TimeSpan.FromMinutes(1);
-                page.Http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                state.Message = t.Throttled((int)Math.Ceiling(wait.TotalMinutes));
-                return Form(page, 429, state, returnTo);
-            case ErrorKind.Forbidden:
-                state.Message = t.NotVerified;
-                return Form(page, 403, state, returnTo, offerResend: true);
             default:
-                // One answer for an unknown login and a wrong password: nobody learns which accounts exist.
-                state.Message = t.WrongCredentials;
-                return Form(page, 401, state, returnTo);
+                var (status, message) = PageResults.SignInFailed(page, error);
+                state.Message = message;
+                return Form(page, status, state, returnTo, offerResend: status == 403);
         }
     }
 
@@ -70,7 +57,7 @@ public sealed class SignInPages(AccountService accounts, BrowserSession sessions
     [Page]
     public async Task<IResult> SignOut([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "logout")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadPostAsync(req, "/", ct);
         if (post.Refused is { } refused) return refused;
         if (post.Page.Session is { } session) await sessions.EndAsync(session, ct);
         BrowserCookies.DeleteSession(post.Page.Http);

@@ -23,7 +23,7 @@ public sealed class SignUpPages(AccountService accounts, PageRequests pages)
     [Page]
     public async Task<IResult> Submit([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "signup")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadPostAsync(req, "/signup", ct);
         if (post.Refused is { } refused) return refused;
         var (page, form) = (post.Page, post.Form);
         if (page.User is not null) return PageResults.SeeOther(page.Http, "/");
@@ -36,9 +36,7 @@ public sealed class SignUpPages(AccountService accounts, PageRequests pages)
         {
             // Nothing is created, but every other field's problem is shown at once too.
             var errors = new FieldErrors();
-            AccountRules.CheckUname(uname, errors);
-            AccountRules.CheckEmail(email, errors);
-            AccountRules.CheckPassword(password, errors);
+            AccountRules.CheckRegistration(uname, email, password, errors);
             var state = errors.Any ? AccountForms.WithErrors(form, errors.ToError(), (f, c) => Localize(t, f, c)) : FormState.From(form);
             return Form(page, 400, state.AddError("confirm_password", t.PasswordsDiffer));
         }
@@ -67,5 +65,5 @@ public sealed class SignUpPages(AccountService accounts, PageRequests pages)
     };
 
     private static IResult Form(PageContext page, int status, FormState form) =>
-        PageResults.Render<SignUpPage>(page with { ReturnPath = "/signup" }, status, new Dictionary<string, object?> { [nameof(SignUpPage.Form)] = form });
+        PageResults.Render<SignUpPage>(page, status, new Dictionary<string, object?> { [nameof(SignUpPage.Form)] = form });
 }

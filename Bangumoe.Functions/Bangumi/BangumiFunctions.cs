@@ -58,7 +58,7 @@ public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sess
     public async Task<IResult> Sync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/me/bangumi/sync")] HttpRequest req, CancellationToken ct)
     {
         var result = await binding.SyncAsync(req.Caller().User.Uid, ct);
-        return result.Ok ? TypedResults.Accepted("/api/me/bangumi", BangumiStatusView.Of(result.Value)) : result.Error!.ToProblem(req.HttpContext);
+        return result.Ok ? TypedResults.Accepted("/api/me/bangumi", BangumiStatusView.Of(result.Value!.Link)) : result.Error!.ToProblem(req.HttpContext);
     }
 
     [Function("UnbindBangumi")]

@@ -40,9 +40,9 @@ public sealed class BangumiPages(BangumiBinding binding, PageRequests pages, IOp
     [Page]
     public async Task<IResult> Bind([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "account/bangumi/bind")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadSignedInPostAsync(req, Path, ct);
         if (post.Refused is { } refused) return refused;
-        if (post.Page.User is not { } user) return PageResults.SignInFirst(post.Page with { ReturnPath = Path });
+        var user = post.User;
         var url = await binding.StartAsync(user.Uid, ct);
         // Not configured: the page says so (and offers no bind button).
         return url.Ok ? PageResults.SeeOther(req.HttpContext, url.Value!) : await RenderAsync(post.Page, 404, user.Uid, null, null, ct);
@@ -52,14 +52,13 @@ public sealed class BangumiPages(BangumiBinding binding, PageRequests pages, IOp
     [Page]
     public async Task<IResult> Sync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "account/bangumi/sync")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadSignedInPostAsync(req, Path, ct);
         if (post.Refused is { } refused) return refused;
-        if (post.Page.User is not { } user) return PageResults.SignInFirst(post.Page with { ReturnPath = Path });
-        var before = await binding.GetAsync(user.Uid, ct);
+        var user = post.User;
         var result = await binding.SyncAsync(user.Uid, ct);
-        // A sync while an import runs answers with that import (the same id): a notice, not an error.
+        // A sync while an import runs answers with that import: a notice, not an error.
         var notice = result.Ok
-            ? result.Value!.ImportId == before?.ImportId ? "sync-running" : "sync-started"
+            ? result.Value!.Started ? "sync-started" : "sync-running"
             : result.Error!.Code == "bangumi-reauthorization-required" ? "reauthorize" : "not-bound";
         return Back(req, notice);
     }
@@ -68,9 +67,9 @@ public sealed class BangumiPages(BangumiBinding binding, PageRequests pages, IOp
     [Page]
     public async Task<IResult> Unbind([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "account/bangumi/unbind")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadSignedInPostAsync(req, Path, ct);
         if (post.Refused is { } refused) return refused;
-        if (post.Page.User is not { } user) return PageResults.SignInFirst(post.Page with { ReturnPath = Path });
+        var user = post.User;
         var purge = post.Form["purge"];
         // The checkbox sends "true" when ticked and nothing otherwise; anything else did not come from the page.
         if (purge.Count > 1 || (purge.Count == 1 && purge[0] is not ("true" or "on")))

@@ -54,13 +54,13 @@ public sealed class AnimePageFunctions(PageRequests pages, AnimeCatalog catalog,
     [Page]
     public async Task<IResult> Collect([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "anime/{id}/collect")] HttpRequest req, string id, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadSignedInPostAsync(req, CollectionLinks.Anime(id), ct);
         if (post.Refused is { } refused) return refused;
-        var page = post.Page with { ReturnPath = CollectionLinks.Anime(id) };
-        if (page.User is not { } user) return PageResults.SignInFirst(page);
+        var (page, user) = (post.Page, post.User);
 
         var result = await collections.PutAsync(user.Uid, id, ReadChange(post.Form), ct);
-        if (result.Ok) return PageResults.SeeOther(req.HttpContext, CollectionLinks.With(CollectionLinks.Anime(id), ("notice", "saved")));
+        // Back to where the form was: the anime page, or the collection page's in-place form (its return_to).
+        if (result.Ok) return PageResults.SeeOther(req.HttpContext, PageResults.LocalPath(post.Form["return_to"], CollectionLinks.With(CollectionLinks.Anime(id), ("notice", "saved"))));
         if (result.Error!.Kind == ErrorKind.NotFound || await catalog.GetAsync(id, ct) is not { } anime) return PageResults.NotFound(page);
 
         // Nothing was written: the form comes back as typed, each field with what is wrong with it.
@@ -90,10 +90,9 @@ public sealed class AnimePageFunctions(PageRequests pages, AnimeCatalog catalog,
     [Page]
     public async Task<IResult> Remove([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "anime/{id}/remove")] HttpRequest req, string id, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadSignedInPostAsync(req, CollectionLinks.Anime(id), ct);
         if (post.Refused is { } refused) return refused;
-        var page = post.Page with { ReturnPath = CollectionLinks.Anime(id) };
-        if (page.User is not { } user) return PageResults.SignInFirst(page);
+        var (page, user) = (post.Page, post.User);
         // Only a catalog id is ever a key of a collection item; anything else is not in anyone's collection.
         if (!AnimeCatalog.IsId(id) || await collections.DeleteAsync(user.Uid, id, ct) is not null) return PageResults.NotFound(page);
         var back = CollectionLinks.With(CollectionLinks.Anime(id), ("notice", "removed"));

@@ -10,7 +10,7 @@ namespace Bangumoe.Functions.Collections;
 /// Collections as pages: <c>/collection</c> (the signed-in person's own, private items included, with edit and
 /// remove) and <c>/u/{uname}</c> (anyone's public items). Both page by status with the list's cursor.
 /// </summary>
-public sealed class CollectionPageFunctions(PageRequests pages, CollectionService collections, CollectionStore store, UserStore users)
+public sealed class CollectionPageFunctions(PageRequests pages, CollectionService collections, CollectionStore store)
 {
     public const int PageSize = 20;
 
@@ -30,7 +30,12 @@ public sealed class CollectionPageFunctions(PageRequests pages, CollectionServic
             [nameof(MyCollectionPage.Status)] = list.Ok ? status : null,
             [nameof(MyCollectionPage.Cursor)] = cursor,
             [nameof(MyCollectionPage.NextCursor)] = list.Value?.NextCursor,
-            [nameof(MyCollectionPage.Notice)] = req.Query["notice"].FirstOrDefault() == "removed" ? page.Texts.Collection.Removed : null,
+            [nameof(MyCollectionPage.Notice)] = req.Query["notice"].FirstOrDefault() switch
+            {
+                "removed" => page.Texts.Collection.Removed,
+                "saved" => page.Texts.Collection.Saved,
+                _ => null,
+            },
             [nameof(MyCollectionPage.PageError)] = list.Ok ? null : page.Texts.Collection.BadPageLink,
         });
     }
@@ -40,10 +45,7 @@ public sealed class CollectionPageFunctions(PageRequests pages, CollectionServic
     public async Task<IResult> Public([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "u/{uname}")] HttpRequest req, string uname, CancellationToken ct)
     {
         var page = await pages.ReadAsync(req, ct);
-        // Like the API's public listing: only a name that could be a user name, of an account whose email is verified.
-        var valid = new FieldErrors();
-        AccountRules.CheckUname(uname, valid);
-        if (valid.Any || await users.FindAsync(KeyKind.Uname, uname, ct) is not { EmailVerified: true } owner) return PageResults.NotFound(page);
+        if (await collections.FindPublicOwnerAsync(uname, ct) is not { } owner) return PageResults.NotFound(page);
 
         var (status, cursor) = ListQuery(req);
         var stats = await store.StatsAsync(owner.Uid, publicOnly: true, ct);

@@ -74,9 +74,11 @@ public sealed record CollectionTexts
     public required string NotScored { get; init; }
     public required Func<int, int?, string> Progress { get; init; }
     public required Func<string, string> UpdatedAt { get; init; }
-    public required string EditButton { get; init; }
     public required string RemoveShort { get; init; }
-    public required Func<string, string> EditNamed { get; init; }
+    public required string QuickEdit { get; init; }
+    public required Func<string, string> QuickEditNamed { get; init; }
+    public required string FullForm { get; init; }
+    public required Func<string, string> FullFormNamed { get; init; }
     public required Func<string, string> RemoveNamed { get; init; }
     public required Func<string, string> PublicCollectionTitle { get; init; }
     public required string PublicEmpty { get; init; }
@@ -157,9 +159,11 @@ public sealed record CollectionTexts
         NotScored = "No score",
         Progress = (watched, total) => total is { } t ? $"{watched} of {t} episodes watched" : $"{watched} episodes watched",
         UpdatedAt = time => $"Updated {time}",
-        EditButton = "Edit",
         RemoveShort = "Remove",
-        EditNamed = name => $"Edit {name}",
+        QuickEdit = "Change here",
+        QuickEditNamed = name => $"Change here: {name}",
+        FullForm = "All details",
+        FullFormNamed = name => $"All details: {name}",
         RemoveNamed = name => $"Remove {name} from my collection",
         PublicCollectionTitle = name => $"{name}’s collection",
         PublicEmpty = "No public entries yet.",
@@ -227,9 +231,11 @@ public sealed record CollectionTexts
         NotScored = "未评分",
         Progress = (watched, total) => total is { } t ? $"已看 {watched}/{t} 话" : $"已看 {watched} 话",
         UpdatedAt = time => $"更新于 {time}",
-        EditButton = "编辑",
         RemoveShort = "移除",
-        EditNamed = name => $"编辑“{name}”",
+        QuickEdit = "在此修改",
+        QuickEditNamed = name => $"在此修改：{name}",
+        FullForm = "全部信息",
+        FullFormNamed = name => $"全部信息：{name}",
         RemoveNamed = name => $"从收藏中移除“{name}”",
         PublicCollectionTitle = name => $"{name} 的收藏",
         PublicEmpty = "还没有公开的收藏。",

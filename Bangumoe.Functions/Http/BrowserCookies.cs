@@ -42,6 +42,13 @@ public static class BrowserCookies
         });
     }
 
+    /// <summary>Remembers the language a person chose in the header's switch, for a year.</summary>
+    public static void SetLanguage(HttpContext context, string language) =>
+        context.Response.Cookies.Append(Pages.Texts.CookieName, language, new CookieOptions
+        {
+            HttpOnly = true, Secure = Options(context).UsesHttps, SameSite = SameSiteMode.Lax, Path = "/", MaxAge = TimeSpan.FromDays(365), IsEssential = true,
+        });
+
     /// <summary>The CSRF token for the page's forms; a new one is set when the browser has none.</summary>
     public static string Csrf(HttpContext context)
     {

@@ -23,6 +23,8 @@ public sealed partial class HttpPolicyMiddleware(ILogger<HttpPolicyMiddleware> l
             await next(context);
             return;
         }
+        // No answer is ever to be sniffed into another type (a JSON body read as HTML, say).
+        http.Response.Headers.XContentTypeOptions = "nosniff";
         if (http.Request.ContentLength > MaxBodyBytes)
         {
             context.GetInvocationResult().Value = FunctionPolicies.Has<PageAttribute>(context) ? PageAnswer(http, 413) : BodyTooLarge();
@@ -30,8 +32,6 @@ public sealed partial class HttpPolicyMiddleware(ILogger<HttpPolicyMiddleware> l
         }
         // A body without a length (chunked) is cut off at the limit while it is read.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxBodyBytes;
-        // No answer is ever to be sniffed into another type (a JSON body read as HTML, say).
-        http.Response.Headers.XContentTypeOptions = "nosniff";
         // Tokens and secrets (NoStore), and whatever needs the caller's token (their personal data), are never cached.
         if (FunctionPolicies.Has<NoStoreAttribute>(context) || FunctionPolicies.Has<RequireScopeAttribute>(context))
         {

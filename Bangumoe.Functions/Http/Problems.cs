@@ -7,10 +7,13 @@ public static class Problems
 {
     public const string TypePrefix = "urn:bangumoe:problem:";
 
+    /// <summary>Retry-After in whole seconds, at least one (a fraction of a second would read as "now").</summary>
+    public static void SetRetryAfter(this HttpResponse response, TimeSpan wait) =>
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
     public static IResult ToProblem(this Error error, HttpContext context)
     {
-        if (error.RetryAfter is { } wait)
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        if (error.RetryAfter is { } wait) context.Response.SetRetryAfter(wait);
         var status = error.Kind switch
         {
             ErrorKind.Validation => StatusCodes.Status400BadRequest,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Bangumoe.Functions.Http;
 using Bangumoe.Functions.Pages;
 using Bangumoe.OAuth;
@@ -20,7 +19,9 @@ public sealed class AuthorizeFunctions(AuthorizationFlow flow, PageRequests page
     public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth/authorize")] HttpRequest req, CancellationToken ct)
     {
         var parameters = req.Query.ToList();
-        return await RenderAsync(req, parameters, await flow.StartAsync(parameters, BrowserCookies.Session(req.HttpContext), ct), null, ct);
+        // The session is read once, here: the flow decides with it and the page shows it.
+        var page = WithReturnPath(await pages.ReadAsync(req, ct), parameters);
+        return Render(page, await flow.StartAsync(parameters, page.Session, ct), null);
     }
 
     [Function("AuthorizeForm")]
@@ -35,19 +36,16 @@ public sealed class AuthorizeFunctions(AuthorizationFlow flow, PageRequests page
             return PageResults.Message(page, 400, page.Texts.UnsupportedFormTitle, [page.Texts.OAuth.SubmitFromSignInPage]);
         }
         var parameters = form.ToList();
+        var current = WithReturnPath(await pages.ReadAsync(req, ct), parameters);
         if (!BrowserCookies.CsrfValid(context, form[BrowserCookies.CsrfField]))
-        {
-            var page = WithReturnPath(await pages.ReadAsync(req, ct), parameters);
-            return PageResults.Message(page, 403, page.Texts.FormExpiredTitle, [page.Texts.OAuth.AuthorizeFormExpired]);
-        }
+            return PageResults.Message(current, 403, current.Texts.FormExpiredTitle, [current.Texts.OAuth.AuthorizeFormExpired]);
         var submission = new AuthorizeSubmission(form["action"].FirstOrDefault(), form["login"].FirstOrDefault(), form["password"].FirstOrDefault(), ClientAddress.Of(context));
-        return await RenderAsync(req, parameters, await flow.SubmitAsync(parameters, BrowserCookies.Session(context), submission, ct), submission.Login, ct);
+        return Render(current, await flow.SubmitAsync(parameters, current.Session, submission, ct), submission.Login);
     }
 
-    private async Task<IResult> RenderAsync(HttpRequest req, IReadOnlyList<KeyValuePair<string, StringValues>> request, AuthorizeOutcome outcome,
-        string? typedLogin, CancellationToken ct)
+    private static IResult Render(PageContext page, AuthorizeOutcome outcome, string? typedLogin)
     {
-        var context = req.HttpContext;
+        var context = page.Http;
         switch (outcome)
         {
             case AuthorizeOutcome.Redirect redirect:
@@ -55,23 +53,10 @@ public sealed class AuthorizeFunctions(AuthorizationFlow flow, PageRequests page
             case AuthorizeOutcome.SignedIn signedIn:
                 BrowserCookies.SetSession(context, signedIn.Session, signedIn.Lifetime);
                 return PageResults.SeeOther(context, signedIn.ContinueAt);
-        }
-
-        // A page: read who is signed in and the language only now (a redirect needs neither).
-        var page = WithReturnPath(await pages.ReadAsync(req, ct), request);
-        var t = page.Texts.OAuth;
-        switch (outcome)
-        {
             case AuthorizeOutcome.ConsentPage consent:
                 return AuthorizePages.Consent(page, consent.Request, consent.Session, consent.Parameters);
             case AuthorizeOutcome.LoginPage { Failure: { } failure } login:
-                if (failure.RetryAfter is { } wait) context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                var (status, message) = failure.Kind switch
-                {
-                    ErrorKind.TooManyRequests => (429, t.TooManySignIns),
-                    ErrorKind.Forbidden => (403, t.VerifyEmailFirst),
-                    _ => (401, t.WrongCredentials),
-                };
+                var (status, message) = PageResults.SignInFailed(page, failure);
                 return AuthorizePages.Login(page, login.Request, login.Parameters, message, typedLogin, status);
             case AuthorizeOutcome.LoginPage login:
                 return AuthorizePages.Login(page, login.Request, login.Parameters);

@@ -25,7 +25,7 @@ public sealed class AuthorizedAppsFunctions(PageRequests pages, ClientService cl
             notice = page.Texts.OAuth.Withdrawn(app.Name);
         return PageResults.Render<AuthorizedAppsPage>(page, 200, new Dictionary<string, object?>
         {
-            [nameof(AuthorizedAppsPage.Apps)] = await AuthorizationFunctions.ListAsync(clients, user, ct),
+            [nameof(AuthorizedAppsPage.Apps)] = await grants.ListAuthorizedAppsAsync(user, ct),
             [nameof(AuthorizedAppsPage.Notice)] = notice,
         });
     }
@@ -34,9 +34,9 @@ public sealed class AuthorizedAppsFunctions(PageRequests pages, ClientService cl
     [Page]
     public async Task<IResult> Withdraw([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "account/apps/withdraw")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadSignedInPostAsync(req, Path, ct);
         if (post.Refused is { } refused) return refused;
-        if (post.Page.User is not { } user) return PageResults.SignInFirst(post.Page with { ReturnPath = Path });
+        var user = post.User;
         var clientId = post.Form["client_id"].ToString();
         // Withdrawing what is already gone (a second click, another tab) is not an error: the app has no access.
         var removed = await grants.RevokeAsync(user.Uid, clientId, ct);

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Bangumoe.Accounts;
 using Bangumoe.Functions.Http;
 using Bangumoe.Functions.Pages;
@@ -34,11 +33,9 @@ public sealed class DeveloperAppsFunctions(PageRequests pages, ClientService cli
     [Page]
     public async Task<IResult> Register([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "developer/apps")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadSignedInPostAsync(req, ListPath, ct);
         if (post.Refused is { } refused) return refused;
-        // The form's page is this address's GET: where a sign-in or the language switch comes back to.
-        var page = post.Page with { ReturnPath = "/developer/apps" };
-        if (page.User is not { } user) return PageResults.SignInFirst(page);
+        var (page, user) = (post.Page, post.User);
         var sent = ClientForms.Read(post.Form, creating: true);
         var result = await clients.RegisterAsync(user.Uid, sent, ct: ct);
         if (!result.Ok)
@@ -122,14 +119,11 @@ public sealed class DeveloperAppsFunctions(PageRequests pages, ClientService cli
     /// the app; else <see cref="AppPost.Refused"/> is the answer (403, sign in first, or 404 as for no app at all).</summary>
     private async Task<AppPost> ReadAppPostAsync(HttpRequest req, string clientId, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
-        // After a refusal or a sign-in, "this page" is the app's page: a post cannot be repeated by a redirect.
-        var page = post.Page with { ReturnPath = AppPath(clientId) };
-        if (post.Refused is { } refused) return new(page, post.Form, null, refused);
-        if (page.User is not { } user) return new(page, post.Form, null, PageResults.SignInFirst(page));
-        return await clients.FindOwnedAsync(user.Uid, clientId, ct) is { } client
-            ? new(page, post.Form, client, null)
-            : new(page, post.Form, null, PageResults.NotFound(page));
+        var post = await pages.ReadSignedInPostAsync(req, AppPath(clientId), ct);
+        if (post.Refused is { } refused) return new(post.Page, post.Form, null, refused);
+        return await clients.FindOwnedAsync(post.User.Uid, clientId, ct) is { } client
+            ? new(post.Page, post.Form, client, null)
+            : new(post.Page, post.Form, null, PageResults.NotFound(post.Page));
     }
 
     private sealed record AppPost(PageContext Page, IFormCollection Form, ClientEntity? Client, IResult? Refused);
@@ -174,7 +168,7 @@ public sealed class DeveloperAppsFunctions(PageRequests pages, ClientService cli
     private (string Request, string Verifier) ExampleRequest(ClientEntity client)
     {
         var verifier = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        var challenge = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var challenge = Pkce.Challenge(verifier);
         var request = app.Value.Issuer + "/oauth/authorize" + AuthorizationFlow.Query(
         [
             new("response_type", "code"),

@@ -17,9 +17,6 @@ public sealed record OAuthTexts
     public required string NoAccountYet { get; init; }
     public required string CreateAccount { get; init; }
     public required string ForgotPassword { get; init; }
-    public required string WrongCredentials { get; init; }
-    public required string TooManySignIns { get; init; }
-    public required string VerifyEmailFirst { get; init; }
     public required string SeedSeesProfile { get; init; }
     public required string SeedFormExpired { get; init; }
 
@@ -157,9 +154,6 @@ public sealed record OAuthTexts
         NoAccountYet = "New to Bangumoe?",
         CreateAccount = "Create an account",
         ForgotPassword = "Forgot your password?",
-        WrongCredentials = "The email/user name or password is wrong.",
-        TooManySignIns = "Too many failed sign-ins. Wait a little and try again.",
-        VerifyEmailFirst = "Verify your email address first: open the link we mailed you.",
         SeedSeesProfile = "Signing in lets it see your user name, email, nickname, avatar and intro.",
         SeedFormExpired = "This form expired; please try again.",
         ConsentTitle = "Allow access?",
@@ -267,9 +261,6 @@ public sealed record OAuthTexts
         NoAccountYet = "还没有 Bangumoe 账号？",
         CreateAccount = "注册账号",
         ForgotPassword = "忘记密码？",
-        WrongCredentials = "邮箱/用户名或密码错误。",
-        TooManySignIns = "登录失败次数过多，请稍等片刻再试。",
-        VerifyEmailFirst = "请先验证邮箱：打开我们发给你的邮件中的链接。",
         SeedSeesProfile = "登录后，它可以看到你的用户名、邮箱、昵称、头像和简介。",
         SeedFormExpired = "这个表单已过期，请重试。",
         ConsentTitle = "允许访问？",

@@ -109,24 +109,14 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
             return Problems.Status(415, "unsupported-media-type", "Send {email, password} as application/json.");
         }
 
-        var login = email?.Trim() ?? "";
-        var byEmail = login.Contains('@', StringComparison.Ordinal);
         var result = await seed.SignInAsync(client, redirect_url!, req.Query["state"].FirstOrDefault(),
-            new LoginRequest(byEmail ? login : null, byEmail ? null : login, password, ClientAddress.Of(context)), ct);
+            LoginRequest.For(email, password, ClientAddress.Of(context)), ct);
         if (!result.Ok)
         {
             if (!fromForm) return result.Error!.ToProblem(context);
             var page = await pages.ReadAsync(req, ct);
-            var t = page.Texts.OAuth;
-            var failure = result.Error!;
-            if (failure.RetryAfter is { } wait) context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var (status, message) = failure.Kind switch
-            {
-                ErrorKind.TooManyRequests => (429, t.TooManySignIns),
-                ErrorKind.Forbidden => (403, t.VerifyEmailFirst),
-                _ => (401, t.WrongCredentials),
-            };
-            return SignInPage(page, client, client_id!, redirect_url!, message, login, status);
+            var (status, message) = PageResults.SignInFailed(page, result.Error!);
+            return SignInPage(page, client, client_id!, redirect_url!, message, email?.Trim(), status);
         }
         return TypedResults.Redirect(result.Value!);
     }

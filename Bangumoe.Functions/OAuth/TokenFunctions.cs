@@ -1,4 +1,3 @@
-using System.Globalization;
 using Bangumoe.Functions.Http;
 using Bangumoe.OAuth;
 using Bangumoe.Security;
@@ -90,7 +89,7 @@ public static class OAuthResults
         };
         // RFC 6749 §5.2: a client that tried the Authorization header hears which scheme to use.
         if (status == 401 && req.Headers.Authorization.Count > 0) context.Response.Headers.WWWAuthenticate = "Basic realm=\"bangumoe\", charset=\"UTF-8\"";
-        if (error.RetryAfter is { } wait) context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        if (error.RetryAfter is { } wait) context.Response.SetRetryAfter(wait);
         return TypedResults.Json(new Dictionary<string, string> { ["error"] = error.Code, ["error_description"] = error.Message }, statusCode: status);
     }
 }

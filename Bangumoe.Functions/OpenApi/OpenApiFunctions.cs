@@ -26,7 +26,6 @@ public sealed class OpenApiFunctions(IOptions<AppOptions> app)
     {
         var headers = req.HttpContext.Response.Headers;
         headers.CacheControl = "public, max-age=3600";
-        headers.XContentTypeOptions = "nosniff";
         // A public description without credentials: API consoles on other origins may read it.
         headers.AccessControlAllowOrigin = "*";
         return TypedResults.Bytes(Served.GetOrAdd(app.Value.Issuer, For), "application/json; charset=utf-8");

@@ -26,7 +26,6 @@ public sealed class AssetFunctions
         if (!Files.TryGetValue(name, out var bytes) || !ContentTypes.TryGetValue(Path.GetExtension(name), out var type))
             return TypedResults.NotFound();
         req.HttpContext.Response.Headers.CacheControl = "public, max-age=3600";
-        req.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
         return TypedResults.Bytes(bytes, type);
     }
 

@@ -14,15 +14,11 @@ public sealed class LanguageFunctions(PageRequests pages, AccountService account
     [Page]
     public async Task<IResult> Choose([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "lang")] HttpRequest req, CancellationToken ct)
     {
-        var post = await pages.ReadPostAsync(req, ct);
+        var post = await pages.ReadPostAsync(req, "/", ct);
         if (post.Refused is { } refused) return refused;
         var chosen = Texts.All.FirstOrDefault(t => t.Lang == post.Form["lang"].ToString());
         if (chosen is null) return PageResults.SeeOther(req.HttpContext, PageResults.LocalPath(post.Form["return_to"]));
-        req.HttpContext.Response.Cookies.Append(Texts.CookieName, chosen.Lang, new CookieOptions
-        {
-            HttpOnly = true, SameSite = SameSiteMode.Lax, Path = "/", MaxAge = TimeSpan.FromDays(365), IsEssential = true,
-            Secure = req.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Bangumoe.Hosting.AppOptions>>().Value.UsesHttps,
-        });
+        BrowserCookies.SetLanguage(req.HttpContext, chosen.Lang);
         if (post.Page.User is { } user) await accounts.SetLanguageAsync(user, chosen.Lang, ct);
         return PageResults.SeeOther(req.HttpContext, PageResults.LocalPath(post.Form["return_to"]));
     }

@@ -21,4 +21,10 @@ public sealed record PageContext(HttpContext Http, Texts Texts, SessionUser? Ses
 }
 
 /// <summary>A page form after the boundary's checks: read and CSRF-checked, or <see cref="Refused"/> with the page to show.</summary>
-public sealed record PagePost(PageContext Page, IFormCollection Form, IResult? Refused);
+public sealed record PagePost(PageContext Page, IFormCollection Form, IResult? Refused)
+{
+    /// <summary>Whose form it is, once <see cref="PageRequests.ReadSignedInPostAsync"/> accepted it.</summary>
+    public SessionUser Session => Page.Session ?? throw new InvalidOperationException("This post was not read as a signed-in person's.");
+
+    public UserEntity User => Session.User;
+}

@@ -28,7 +28,6 @@ public static class PageResults
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src https: data:; form-action 'self'{(formTargets is null ? "" : " " + formTargets)}; frame-ancestors 'none'; base-uri 'none'";
         headers.XFrameOptions = "DENY";
-        headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-store";
     }
@@ -54,6 +53,24 @@ public static class PageResults
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
         context.Response.Headers.Location = location;
         return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    /// <summary>A failed sign-in as every sign-in form says it: one answer (401) for an unknown login and a wrong
+    /// password, so nobody learns which accounts exist; 403 for an unverified email; 429 with Retry-After when throttled.</summary>
+    public static (int Status, string Message) SignInFailed(PageContext page, Error failure)
+    {
+        var t = page.Texts;
+        switch (failure.Kind)
+        {
+            case ErrorKind.TooManyRequests:
+                var wait = failure.RetryAfter ?? TimeSpan.FromMinutes(1);
+                page.Http.Response.SetRetryAfter(wait);
+                return (429, t.SignInThrottled((int)Math.Ceiling(wait.TotalMinutes)));
+            case ErrorKind.Forbidden:
+                return (403, t.SignInNotVerified);
+            default:
+                return (401, t.SignInWrong);
+        }
     }
 
     /// <summary>A page that needs a signed-in person sends the browser to the sign-in page, which returns here after.</summary>

@@ -52,6 +52,11 @@ public sealed record Texts
     public required Func<string, string> ServerError { get; init; }
     public required string FixTheFields { get; init; }
 
+    // A failed sign-in, on every sign-in form (ours, an app's, the seed's).
+    public required string SignInWrong { get; init; }
+    public required string SignInNotVerified { get; init; }
+    public required Func<int, string> SignInThrottled { get; init; }
+
 
     // A sign-in request that cannot be trusted.
     public required string SignInLinkBrokenTitle { get; init; }
@@ -91,6 +96,9 @@ public sealed record Texts
         ServerErrorTitle = "Something went wrong on our side",
         ServerError = id => $"Nothing was changed. If it happens again, tell us this code: {id}",
         FixTheFields = "Some fields need another look:",
+        SignInWrong = "The email/user name or password is wrong.",
+        SignInNotVerified = "Verify your email address first: open the link we mailed you.",
+        SignInThrottled = minutes => $"Too many failed sign-ins. Wait {minutes} minute{(minutes == 1 ? "" : "s")} and try again.",
         SignInLinkBrokenTitle = "This sign-in link does not work",
         SignInLinkBroken = "Nothing was sent back to the app. If you followed a link from an app, tell its developer.",
     };
@@ -129,6 +137,9 @@ public sealed record Texts
         ServerErrorTitle = "我们这边出了问题",
         ServerError = id => $"没有做任何更改。如果再次发生，请把这个代码告诉我们：{id}",
         FixTheFields = "有些字段需要修改：",
+        SignInWrong = "邮箱/用户名或密码错误。",
+        SignInNotVerified = "请先验证邮箱：打开我们发给你的邮件中的链接。",
+        SignInThrottled = minutes => $"登录失败次数过多。请等待 {minutes} 分钟后再试。",
         SignInLinkBrokenTitle = "此登录链接无法使用",
         SignInLinkBroken = "没有任何内容发回给应用。如果你是从某个应用点进来的，请告诉它的开发者。",
     };

@@ -17,6 +17,14 @@ public static class AccountRules
 
     public static string UnameKey(string uname) => uname.ToLowerInvariant();
 
+    /// <summary>What a new account needs: a user name, an email address and a password that each follow their rule.</summary>
+    public static void CheckRegistration(string? uname, string? email, string? password, FieldErrors errors)
+    {
+        CheckUname(uname, errors);
+        CheckEmail(email, errors);
+        CheckPassword(password, errors);
+    }
+
     public static void CheckUname(string? uname, FieldErrors errors, string field = "uname")
     {
         if (string.IsNullOrEmpty(uname)) errors.Add(field, "Required.");

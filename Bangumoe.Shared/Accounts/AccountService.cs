@@ -19,7 +19,16 @@ public enum LinkOutcome
     Invalid,
 }
 
-public sealed record LoginRequest(string? Email, string? Uname, string? Password, string ClientAddress);
+public sealed record LoginRequest(string? Email, string? Uname, string? Password, string ClientAddress)
+{
+    /// <summary>What a sign-in form's one "email or user name" field says: an address when it has an @, else a name.</summary>
+    public static LoginRequest For(string? login, string? password, string clientAddress)
+    {
+        var text = (login ?? "").Trim();
+        var byEmail = text.Contains('@', StringComparison.Ordinal);
+        return new LoginRequest(byEmail ? text : null, byEmail || text.Length == 0 ? null : text, password, clientAddress);
+    }
+}
 
 public sealed record ProfileChange(string? Nickname, string? Avatar, string? Intro);
 
@@ -42,9 +51,7 @@ public sealed class AccountService(
     public async Task<Result<UserEntity>> RegisterAsync(string? uname, string? email, string? password, string? language = null, CancellationToken ct = default)
     {
         var errors = new FieldErrors();
-        AccountRules.CheckUname(uname, errors);
-        AccountRules.CheckEmail(email, errors);
-        AccountRules.CheckPassword(password, errors);
+        AccountRules.CheckRegistration(uname, email, password, errors);
         if (errors.Any) return errors.ToError();
 
         var now = time.GetUtcNow();

@@ -23,6 +23,9 @@ public static class BindErrors
     public static Error ExchangeFailed(string? reason) => new(ErrorKind.Conflict, "bind-exchange-failed", reason ?? "Bangumi did not hand over access.");
 }
 
+/// <summary>What "sync now" did: queued a new import, or found one already queued or running.</summary>
+public sealed record ImportSync(BangumiLinkEntity Link, bool Started);
+
 /// <summary>
 /// Binding a Bangumi account: the state sent to Bangumi is random, stored hashed with the uid it was made for, lives
 /// minutes and is consumed by one conditional delete, so the callback needs no cookie and a forged or replayed state
@@ -102,8 +105,9 @@ public sealed class BangumiBinding(
     public async Task<BangumiLinkEntity?> GetAsync(string uid, CancellationToken ct = default) =>
         await links.GetAsync(uid, ct).ConfigureAwait(false) is { IsBound: true } link ? link : null;
 
-    /// <summary>Queues a new import, unless one is already queued or running (then that one is the answer).</summary>
-    public async Task<Result<BangumiLinkEntity>> SyncAsync(string uid, CancellationToken ct = default)
+    /// <summary>Queues a new import, unless one is already queued or running (then that one is the answer, and
+    /// <see cref="ImportSync.Started"/> is false).</summary>
+    public async Task<Result<ImportSync>> SyncAsync(string uid, CancellationToken ct = default)
     {
         while (true)
         {
@@ -112,11 +116,11 @@ public sealed class BangumiBinding(
             if (link.NeedsReauthorization)
                 return new Error(ErrorKind.Conflict, "bangumi-reauthorization-required", "Bangumi no longer accepts our authorization: bind your Bangumi account again.");
             var now = time.GetUtcNow();
-            if (InProgress(link, now)) return link;
+            if (InProgress(link, now)) return new ImportSync(link, Started: false);
             link.QueueNewImport(now);
             if (!await links.TrySaveAsync(link, ct).ConfigureAwait(false)) continue;
             await queues.SendAsync(QueueName, new BangumiImportRequest(link.Uid, link.ImportId), ct).ConfigureAwait(false);
-            return link;
+            return new ImportSync(link, Started: true);
         }
     }
 

@@ -69,12 +69,14 @@ public sealed class CollectionService(CollectionStore store, AnimeCatalog catalo
     }
 
     /// <summary>A registered user's public items, by user name.</summary>
-    public async Task<Result<CollectionPage>> ListPublicAsync(string uname, string? status, string? limitText, string? cursor, CancellationToken ct = default)
-    {
-        var user = await users.FindAsync(KeyKind.Uname, uname, ct).ConfigureAwait(false);
-        if (user is null || !user.EmailVerified) return new Error(ErrorKind.NotFound, "user-not-found", "There is no user with this name.");
-        return await ListAsync(user.Uid, status, limitText, cursor, publicOnly: true, ct).ConfigureAwait(false);
-    }
+    public async Task<Result<CollectionPage>> ListPublicAsync(string uname, string? status, string? limitText, string? cursor, CancellationToken ct = default) =>
+        await FindPublicOwnerAsync(uname, ct).ConfigureAwait(false) is { } user
+            ? await ListAsync(user.Uid, status, limitText, cursor, publicOnly: true, ct).ConfigureAwait(false)
+            : new Error(ErrorKind.NotFound, "user-not-found", "There is no user with this name.");
+
+    /// <summary>The account whose public collection <paramref name="uname"/> names: one whose email is verified.</summary>
+    public async Task<UserEntity?> FindPublicOwnerAsync(string uname, CancellationToken ct = default) =>
+        await users.FindAsync(KeyKind.Uname, uname, ct).ConfigureAwait(false) is { EmailVerified: true } user ? user : null;
 
     /// <summary>The page size from the query string: absent means the default, anything else must be 1..100.</summary>
     public static int PageLimit(string? text, FieldErrors errors)

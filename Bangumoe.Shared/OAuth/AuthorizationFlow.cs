@@ -40,16 +40,16 @@ public sealed class AuthorizationFlow(ClientService clients, BrowserSession sess
 
     private string Issuer => options.Value.Issuer;
 
-    /// <summary>GET: the app sent the person here.</summary>
-    public async Task<AuthorizeOutcome> StartAsync(IReadOnlyList<KeyValuePair<string, StringValues>> parameters, string? session, CancellationToken ct)
+    /// <summary>GET: the app sent the person here, signed in (<paramref name="session"/>) or not.</summary>
+    public async Task<AuthorizeOutcome> StartAsync(IReadOnlyList<KeyValuePair<string, StringValues>> parameters, SessionUser? session, CancellationToken ct)
     {
         var check = await AuthorizationRequests.CheckAsync(parameters, clients, ct).ConfigureAwait(false);
         if (check is not AuthorizeCheck.Valid valid) return Reject(check);
-        return await ContinueAsync(valid.Request, Flatten(parameters), await sessions.ReadAsync(session, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+        return await ContinueAsync(valid.Request, Flatten(parameters), session, ct).ConfigureAwait(false);
     }
 
     /// <summary>POST: the person signed in, allowed or denied on one of the pages.</summary>
-    public async Task<AuthorizeOutcome> SubmitAsync(IReadOnlyList<KeyValuePair<string, StringValues>> form, string? session, AuthorizeSubmission submission, CancellationToken ct)
+    public async Task<AuthorizeOutcome> SubmitAsync(IReadOnlyList<KeyValuePair<string, StringValues>> form, SessionUser? session, AuthorizeSubmission submission, CancellationToken ct)
     {
         var parameters = form.Where(f => !PageFields.Contains(f.Key)).ToList();
         var check = await AuthorizationRequests.CheckAsync(parameters, clients, ct).ConfigureAwait(false);
@@ -59,9 +59,7 @@ public sealed class AuthorizationFlow(ClientService clients, BrowserSession sess
 
         if (submission.Action == "login")
         {
-            var login = (submission.Login ?? "").Trim();
-            var byEmail = login.Contains('@', StringComparison.Ordinal);
-            var result = await accounts.AuthenticateAsync(new LoginRequest(byEmail ? login : null, byEmail ? null : login, submission.Password, submission.ClientAddress), ct).ConfigureAwait(false);
+            var result = await accounts.AuthenticateAsync(LoginRequest.For(submission.Login, submission.Password, submission.ClientAddress), ct).ConfigureAwait(false);
             if (!result.Ok) return new AuthorizeOutcome.LoginPage(request, flat, result.Error);
             var (cookie, lifetime) = sessions.Create(result.Value!, time.GetUtcNow());
             // Back to the authorization request, now signed in: this login honours prompt=login and max_age, so both
@@ -72,8 +70,7 @@ public sealed class AuthorizationFlow(ClientService clients, BrowserSession sess
             return new AuthorizeOutcome.SignedIn(cookie, lifetime, "/oauth/authorize" + Query(again));
         }
 
-        var signedIn = await sessions.ReadAsync(session, ct).ConfigureAwait(false);
-        if (signedIn is null) return new AuthorizeOutcome.LoginPage(request, flat);
+        if (session is not { } signedIn) return new AuthorizeOutcome.LoginPage(request, flat);
         if (submission.Action == "deny")
             return Back(request, ("error", "access_denied"), ("error_description", "The user denied access."));
         if (submission.Action != "allow") return new AuthorizeOutcome.ConsentPage(request, flat, signedIn);

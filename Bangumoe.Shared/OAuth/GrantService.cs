@@ -3,8 +3,11 @@ using Bangumoe.Security;
 
 namespace Bangumoe.OAuth;
 
+/// <summary>An app a user authorized: its grant's scopes and dates, with the app's name and home page.</summary>
+public sealed record AuthorizedApp(string ClientId, string Name, string HomeUrl, string Scope, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
 /// <summary>Consent: which app may do what for a user. Remembered per app and scope set; revocable.</summary>
-public sealed class GrantService(UserStore users, TimeProvider time)
+public sealed class GrantService(UserStore users, ClientService clients, TimeProvider time)
 {
     public static GrantRecord? Find(UserEntity user, string clientId) =>
         OAuthState.Of(user).Grants.TryGetValue(clientId, out var grant) ? grant : null;
@@ -12,6 +15,18 @@ public sealed class GrantService(UserStore users, TimeProvider time)
     /// <summary>True when an earlier consent already covers every requested scope.</summary>
     public static bool Covers(GrantRecord? grant, string scope) =>
         grant is not null && Scopes.Covers(grant.Scope, scope);
+
+    /// <summary>The apps the user authorized, most recently changed first; an app its developer deleted no longer counts.</summary>
+    public async Task<IReadOnlyList<AuthorizedApp>> ListAuthorizedAppsAsync(UserEntity user, CancellationToken ct = default)
+    {
+        var granted = OAuthState.Of(user).Grants;
+        var apps = await Task.WhenAll(granted.Keys.Select(id => clients.FindAsync(id, ct))).ConfigureAwait(false);
+        return granted.Zip(apps)
+            .Where(pair => pair.Second is not null)
+            .Select(pair => new AuthorizedApp(pair.First.Key, pair.Second!.Name, pair.Second.HomeUrl, pair.First.Value.Scope, pair.First.Value.CreatedAt, pair.First.Value.UpdatedAt))
+            .OrderByDescending(a => a.UpdatedAt)
+            .ToList();
+    }
 
     /// <summary>Records consent to <paramref name="scope"/>, adding to what was consented before; the grant keeps its id.</summary>
     public async Task<(UserEntity User, GrantRecord Grant)> ConsentAsync(UserEntity user, string clientId, string scope, CancellationToken ct = default)

@@ -72,7 +72,7 @@ public sealed class AccountSignInPageTests(DefaultApp app) : IClassFixture<Defau
         foreach (var response in new[] { wrong, unknown })
         {
             Assert.Equal(HttpStatusCode.Unauthorized, response.Status);
-            Assert.Equal("邮箱/用户名或密码不正确。", response.Text(".error-summary [role='alert']"));
+            Assert.Equal("邮箱/用户名或密码错误。", response.Text(".error-summary [role='alert']"));
             Assert.Null(response.FieldValue("password"));
             Assert.DoesNotContain("not the password", response.Html, StringComparison.Ordinal);
             Assert.Equal("/account", MainReturnTo(response));

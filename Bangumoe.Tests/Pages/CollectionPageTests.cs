@@ -6,7 +6,7 @@ namespace Bangumoe.Tests.Pages;
 
 /// <summary>
 /// <c>/collection</c>: only for the signed-in person; their items by status with counts, private ones marked, paged
-/// with the cursor; edit links and remove forms that come back to the same list; stored markup stays text.
+/// with the cursor; changes in place, edit links and remove forms that come back to the same list; stored markup stays text.
 /// </summary>
 public sealed class CollectionPageTests(DefaultApp app) : IClassFixture<DefaultApp>
 {
@@ -164,6 +164,43 @@ public sealed class CollectionPageTests(DefaultApp app) : IClassFixture<DefaultA
         page.AssertStatus(HttpStatusCode.OK);
         page.AssertShownAsText(name, comment);
         Assert.Equal([name], page.AnimeLinks());
-        Assert.Equal($"Edit {name}", page.Document.QuerySelector($".actions a[href='/anime/{id}']")?.GetAttribute("aria-label"));
+        Assert.Equal($"All details: {name}", page.Document.QuerySelector($".actions a[href='/anime/{id}']")?.GetAttribute("aria-label"));
+        Assert.Equal($"Change here: {name}", page.Document.QuerySelector(".quick-edit summary")?.GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public async Task Status_score_and_progress_change_in_place_keeping_the_comment_and_the_private_mark()
+    {
+        var user = await app.NewVerifiedUser(app.CreateClient());
+        var marker = CollectionTestHelpers.NewMarker();
+        var anime = await app.NewAnime(user, "Quick " + marker, episodes: 12);
+        await app.Collect(user, anime, "doing", score: 6, comment: "keep this", episodes: 2, isPrivate: true);
+        var browser = new PageClient(app, "en").SignedInAs(user);
+
+        var list = await browser.GetAsync("/collection?status=doing");
+        var form = list.Document.QuerySelector($"details.quick-edit form[action='/anime/{anime}/collect']")!;
+        var returnTo = form.QuerySelector("input[name='return_to']")!.GetAttribute("value")!;
+        Assert.Equal("/collection?status=doing&notice=saved", returnTo);
+        Assert.Equal("true", form.QuerySelector("input[name='private']")!.GetAttribute("value"));
+        Assert.Null(form.QuerySelector("[name='comment']"));
+
+        var saved = await browser.PostAsync($"/anime/{anime}/collect", new { status = "done", score = "9", episodes_watched = "12", @private = "true", return_to = returnTo });
+        saved.AssertStatus(HttpStatusCode.SeeOther);
+        Assert.Equal(returnTo, saved.Location);
+        var item = (await app.Item(user, anime))!.Value;
+        Assert.Equal(("done", 9, 12, "keep this", true),
+            (item.GetProperty("status").GetString(), item.GetProperty("score").GetInt32(), item.GetProperty("episodes_watched").GetInt32(),
+             item.GetProperty("comment").GetString(), item.GetProperty("private").GetBoolean()));
+        Assert.Equal("Saved to your collection.", (await browser.GetAsync(returnTo)).Text("main .notice"));
+
+        // Bad input in place: the anime page's full form shows what is wrong, and nothing changed.
+        var refused = await browser.PostAsync($"/anime/{anime}/collect", new { status = "done", score = "9", episodes_watched = "13", @private = "true", return_to = returnTo });
+        refused.AssertStatus(HttpStatusCode.BadRequest);
+        Assert.NotNull(refused.FieldError("episodes_watched"));
+        Assert.Equal(12, (await app.Item(user, anime))!.Value.GetProperty("episodes_watched").GetInt32());
+
+        // A return address elsewhere is not followed.
+        var elsewhere = await browser.PostAsync($"/anime/{anime}/collect", new { status = "done", @private = "true", return_to = "//evil.example/x" });
+        Assert.Equal($"/anime/{anime}?notice=saved", elsewhere.Location);
     }
 }
