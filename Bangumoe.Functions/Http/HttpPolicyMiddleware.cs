@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Azure;
+using Bangumoe.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -65,7 +65,7 @@ public sealed partial class HttpPolicyMiddleware(ILogger<HttpPolicyMiddleware> l
             case InvalidDataException:
                 // What the form reader throws for a form it cannot read (a NUL byte, say): the client's error.
                 return Problems.Status(400, "bad-request", "The request body cannot be read.");
-            case var _ when IsStorageOutage(exception):
+            case var _ when StorageOutage.Is(exception):
                 LogOutage(function, exception);
                 http.Response.Headers.RetryAfter = "5";
                 return Problems.Status(503, "storage-unavailable", "Storage is unavailable; try again shortly.");
@@ -96,14 +96,6 @@ public sealed partial class HttpPolicyMiddleware(ILogger<HttpPolicyMiddleware> l
 
     private static IResult BodyTooLarge() =>
         Problems.Status(413, "body-too-large", $"The request body is larger than {MaxBodyBytes / 1024} KiB.");
-
-    /// <summary>Storage refused or unreachable; Azure.Core wraps the last of its retries in an AggregateException.</summary>
-    internal static bool IsStorageOutage(Exception e) => e switch
-    {
-        RequestFailedException { Status: 0 or >= 500 } or HttpRequestException => true,
-        AggregateException aggregate => aggregate.InnerExceptions.All(IsStorageOutage),
-        _ => false,
-    };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Function} failed (trace {TraceId})")]
     private partial void LogFailure(string function, string traceId, Exception exception);

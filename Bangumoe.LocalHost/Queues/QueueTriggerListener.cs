@@ -102,10 +102,10 @@ internal sealed class QueueTriggerListener : IAsyncDisposable
             {
                 break;
             }
-            catch (Exception e) when (e is WorkerUnavailableException or RequestFailedException or InvalidOperationException)
+            catch (Exception e) when (e is WorkerUnavailableException or InvalidOperationException || IsStorageFailure(e))
             {
                 // No worker right now (it may reconnect) or storage trouble: try again after the current back-off.
-                if (e is RequestFailedException) LogStorageFailed(_logger, _function.QueueName!, e.Message, null);
+                if (IsStorageFailure(e)) LogStorageFailed(_logger, _function.QueueName!, e.Message, null);
                 try
                 {
                     await Task.Delay(delay, stopping);
@@ -182,12 +182,21 @@ internal sealed class QueueTriggerListener : IAsyncDisposable
             else
                 await _queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: _settings.VisibilityTimeout);
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (IsStorageFailure(e))
         {
-            // Typically the message's pop receipt went stale (it became visible and someone else took it).
+            // Typically the message's pop receipt went stale (it became visible and someone else took it), or storage
+            // is out: then the message becomes visible again when its invisibility lapses, as in Azure.
             LogStorageFailed(_logger, _function.QueueName!, e.Message, null);
         }
     }
+
+    /// <summary>Storage refused, or unreachable after the SDK's own retries (which wrap the failures in an AggregateException).</summary>
+    private static bool IsStorageFailure(Exception e) => e switch
+    {
+        RequestFailedException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsStorageFailure),
+        _ => false,
+    };
 
     private async Task MoveToPoisonAsync(QueueMessage message)
     {

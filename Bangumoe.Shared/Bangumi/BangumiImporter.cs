@@ -1,7 +1,9 @@
 using Bangumoe.Collections;
 using Bangumoe.Queues;
+using Bangumoe.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace Bangumoe.Bangumi;
 
@@ -10,8 +12,12 @@ namespace Bangumoe.Bangumi;
 /// (COLLECTIONS.md §8) and writes it into the catalog and the user's collection.
 /// <list type="bullet">
 /// <item>Idempotent: items are keyed by subject, unchanged items are not written, so a second run changes nothing.</item>
-/// <item>Resumable: the offset and counts are saved after every page; a crashed or timed-out run is taken over from there
-/// once its lease lapses. A newer import (sync, rebind) or an unbind makes the old run stop at its next save.</item>
+/// <item>Resumable: the offset and counts are saved after every page; a live run renews its lease every third of
+/// <see cref="BangumiOptions.ImportLease"/>, so a crashed run is taken over from there within one lease. A run that
+/// fails gives its lease back at once. A newer import (sync, rebind) or an unbind makes the old run stop at its next
+/// save or renewal.</item>
+/// <item>A storage outage is waited out inside the run (storage is tried again every few seconds until the function's
+/// time is up), so the import goes on within seconds of storage coming back.</item>
 /// <item>Last writer wins per item: Bangumi's <c>updated_at</c> against the item's, so an edit made in Bangumoe after
 /// the item last changed on Bangumi is kept.</item>
 /// <item>On 401 the token is refreshed once (see <see cref="BangumiTokenRefresher"/>); 429 and 5xx are retried with
@@ -42,9 +48,14 @@ public sealed partial class BangumiImporter(
     private BangumiLinkStore Links => links;
     private TimeProvider Time => time;
 
-    /// <summary>How long a run may go without saving before another worker may take it over: long enough for one
-    /// request's every try and wait.</summary>
-    private TimeSpan Lease => (Options.RequestTimeout + Options.MaxRetryDelay) * Options.MaxAttempts + TimeSpan.FromSeconds(30);
+    private TimeSpan Lease => Options.ImportLease;
+
+    private readonly ResiliencePipeline _storage = StorageOutage.WaitOut(time, TimeSpan.FromSeconds(5),
+        (e, wait) => LogStorageOutage(logger, e?.Message, wait));
+
+    /// <summary>A storage call that waits out an outage (see <see cref="StorageOutage.WaitOut"/>).</summary>
+    private ValueTask<T> StorageAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct) =>
+        _storage.ExecuteAsync(async c => await call(c).ConfigureAwait(false), ct);
 
     public async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
     {
@@ -56,29 +67,37 @@ public sealed partial class BangumiImporter(
         catch (Exception e) when (e is not OperationCanceledException && message.DequeueCount >= queueOptions.Value.MaxDequeueCount)
         {
             // The queue gives up on this message now: say so to the user instead of leaving the import "running".
-            var link = await links.GetAsync(request.Uid, CancellationToken.None).ConfigureAwait(false);
-            if (link?.ImportId == request.ImportId) await FailAsync(link, "The import stopped on an internal error; try syncing again.").ConfigureAwait(false);
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var link = await StorageAsync(c => links.GetAsync(request.Uid, c), patience.Token).ConfigureAwait(false);
+            if (link?.ImportId == request.ImportId) await FailAsync(link, "The import stopped on an internal error; try syncing again.", patience.Token).ConfigureAwait(false);
             throw;
         }
     }
 
     private async Task RunAsync(BangumiImportRequest request, CancellationToken ct)
     {
-        var link = await links.GetAsync(request.Uid, ct).ConfigureAwait(false);
+        var link = await StorageAsync(c => links.GetAsync(request.Uid, c), ct).ConfigureAwait(false);
         if (link is not { IsBound: true } || link.ImportId != request.ImportId || link.ImportStatus is ImportStatus.Done or ImportStatus.Failed) return;
         var now = time.GetUtcNow();
         if (link.ImportStatus == ImportStatus.Running && link.LeaseUntil > now)
         {
             // Another worker runs this import (or this is a second delivery). Look again once its lease would lapse.
-            await queues.SendAsync(BangumiBinding.QueueName, request, ct, link.LeaseUntil.Value - now + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            var later = link.LeaseUntil.Value - now + TimeSpan.FromSeconds(1);
+            await StorageAsync(async c => { await queues.SendAsync(BangumiBinding.QueueName, request, c, later).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
             return;
         }
+        var runId = Guid.NewGuid().ToString("N");
         link.ImportStatus = ImportStatus.Running;
-        link.RunId = Guid.NewGuid().ToString("N");
+        link.RunId = runId;
         link.StartedAt ??= now;
         link.ImportError = null;
         link.LeaseUntil = now + Lease;
-        if (!await links.TrySaveAsync(link, ct).ConfigureAwait(false)) return; // changed under us: whoever changed it decides
+        if (!await StorageAsync(c => links.TrySaveAsync(link, c), ct).ConfigureAwait(false))
+        {
+            // Changed under us, or our own write whose answer storage lost: only in that case is the run ours.
+            link = await StorageAsync(c => links.GetAsync(request.Uid, c), ct).ConfigureAwait(false);
+            if (link?.RunId != runId) return; // whoever changed it decides
+        }
 
         var run = new Run(this, link);
         try
@@ -87,12 +106,18 @@ public sealed partial class BangumiImporter(
         }
         catch (ImportFailed failed)
         {
-            await FailAsync(run.Link, failed.Message).ConfigureAwait(false);
+            await FailAsync(run.Link, failed.Message, ct).ConfigureAwait(false);
         }
         catch (ImportSuperseded)
         {
             LogSuperseded(request.Uid, request.ImportId);
             await CleanUpAfterAsync(request.Uid, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The message will be tried again: let that delivery (or a "sync now") take over at once, not a lease later.
+            await run.ReleaseAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -103,12 +128,12 @@ public sealed partial class BangumiImporter(
     /// </summary>
     private async Task CleanUpAfterAsync(string uid, CancellationToken ct)
     {
-        var link = await links.GetAsync(uid, ct).ConfigureAwait(false);
-        if (link is null) await collections.DeleteUserDataAsync(uid, ct).ConfigureAwait(false);
-        else if (link is { Unbound: true, PurgeOnUnbind: true }) await collections.DeleteImportedAsync(uid, ct).ConfigureAwait(false);
+        var link = await StorageAsync(c => links.GetAsync(uid, c), ct).ConfigureAwait(false);
+        if (link is null) await StorageAsync(async c => { await collections.DeleteUserDataAsync(uid, c).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
+        else if (link is { Unbound: true, PurgeOnUnbind: true }) await StorageAsync(async c => { await collections.DeleteImportedAsync(uid, c).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
     }
 
-    private async Task FailAsync(BangumiLinkEntity link, string reason)
+    private async Task FailAsync(BangumiLinkEntity link, string reason, CancellationToken ct)
     {
         var importId = link.ImportId;
         while (true)
@@ -117,8 +142,8 @@ public sealed partial class BangumiImporter(
             link.ImportError = reason;
             link.FinishedAt = time.GetUtcNow();
             link.LeaseUntil = null;
-            if (await links.TrySaveAsync(link, CancellationToken.None).ConfigureAwait(false)) return;
-            var fresh = await links.GetAsync(link.Uid, CancellationToken.None).ConfigureAwait(false);
+            if (await StorageAsync(c => links.TrySaveAsync(link, c), ct).ConfigureAwait(false)) return;
+            var fresh = await StorageAsync(c => links.GetAsync(link.Uid, c), ct).ConfigureAwait(false);
             if (fresh is not { IsBound: true } || fresh.ImportId != importId) return;
             link = fresh;
         }
@@ -131,11 +156,15 @@ public sealed partial class BangumiImporter(
     /// <summary>
     /// One run of one import: the binding row as last saved, and the user's items as last seen. Pages are pipelined:
     /// while one page is written, the next is already being fetched, so the import takes about as long as Bangumi
-    /// takes to serve the pages. Only the main loop touches <see cref="Link"/>; the fetch in flight touches only the
-    /// token, and a refresh it makes is merged by <see cref="SaveAsync"/>.
+    /// takes to serve the pages. The binding row changes only under <see cref="_saving"/> (the main loop's progress and
+    /// the heartbeat's renewals); the fetch in flight touches only the token, and a refresh it makes is merged by
+    /// <see cref="SaveAsync"/>.
     /// </summary>
     private sealed class Run(BangumiImporter h, BangumiLinkEntity link)
     {
+        private readonly SemaphoreSlim _saving = new(1, 1);
+        private readonly CancellationTokenSource _stop = new();
+        private volatile bool _superseded;
         private string _accessCipher = link.AccessTokenCipher;
 
         public BangumiLinkEntity Link { get; private set; } = link;
@@ -144,13 +173,60 @@ public sealed partial class BangumiImporter(
 
         public async Task ImportAsync(CancellationToken ct)
         {
-            var me = await CallAsync((token, c) => h.Client.GetMeAsync(token, c), ct).ConfigureAwait(false);
-            Link.BangumiUserId = me.Id;
-            Link.BangumiUsername = me.Username;
-            Link.BangumiNickname = me.Nickname;
-            await SaveAsync(ct).ConfigureAwait(false);
+            using var running = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
+            var heartbeat = HeartbeatAsync(running.Token);
+            try
+            {
+                await ImportPagesAsync(running.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_superseded)
+            {
+                throw new ImportSuperseded();
+            }
+            finally
+            {
+                await running.CancelAsync().ConfigureAwait(false);
+                await heartbeat.ConfigureAwait(false);
+            }
+        }
 
-            var existing = await h.Collections.LoadAllAsync(Uid, ct).ConfigureAwait(false);
+        /// <summary>Renews the lease while the run is alive, also while it waits on Bangumi; stops the run when it
+        /// finds the run superseded. During a storage outage it simply tries again at the next tick.</summary>
+        private async Task HeartbeatAsync(CancellationToken ct)
+        {
+            using var timer = new PeriodicTimer(h.Lease / 3, h.Time);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await SaveAsync(null, ct).ConfigureAwait(false);
+                    }
+                    catch (ImportSuperseded)
+                    {
+                        _superseded = true;
+                        await _stop.CancelAsync().ConfigureAwait(false);
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        private async Task ImportPagesAsync(CancellationToken ct)
+        {
+            var me = await CallAsync((token, c) => h.Client.GetMeAsync(token, c), ct).ConfigureAwait(false);
+            await SaveAsync(l =>
+            {
+                l.BangumiUserId = me.Id;
+                l.BangumiUsername = me.Username;
+                l.BangumiNickname = me.Nickname;
+            }, ct).ConfigureAwait(false);
+
+            var existing = await h.StorageAsync(c => h.Collections.LoadAllAsync(Uid, c), ct).ConfigureAwait(false);
             Task<BangumiCollectionPage>? prefetch = null;
             try
             {
@@ -167,10 +243,13 @@ public sealed partial class BangumiImporter(
                         .DistinctBy(i => i.SubjectId)
                         .ToList();
                     await WriteAsync(items, existing, ct).ConfigureAwait(false);
-                    Link.Imported += items.Count;
-                    Link.Total = page.Total;
-                    Link.NextOffset = following;
-                    await SaveAsync(ct).ConfigureAwait(false);
+                    // Count, total and offset change together, so a run taken over never counts a page twice.
+                    await SaveAsync(l =>
+                    {
+                        l.Imported += items.Count;
+                        l.Total = page.Total;
+                        l.NextOffset = following;
+                    }, ct).ConfigureAwait(false);
                 }
             }
             finally
@@ -179,11 +258,38 @@ public sealed partial class BangumiImporter(
                 if (prefetch is not null) await Task.WhenAny(prefetch).ConfigureAwait(false);
             }
 
-            Link.ImportStatus = ImportStatus.Done;
-            Link.FinishedAt = h.Time.GetUtcNow();
-            Link.LeaseUntil = null;
-            Link.NextOffset = Link.Total ?? 0;
-            await SaveAsync(ct).ConfigureAwait(false);
+            await SaveAsync(l =>
+            {
+                l.ImportStatus = ImportStatus.Done;
+                l.FinishedAt = h.Time.GetUtcNow();
+                l.NextOffset = l.Total ?? 0;
+            }, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>Gives the lease back after a failure (best effort: storage may be what failed), so the message's
+        /// next delivery or a "sync now" takes over at once.</summary>
+        public async Task ReleaseAsync()
+        {
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _saving.WaitAsync(patience.Token).ConfigureAwait(false);
+                try
+                {
+                    var fresh = await h.Links.GetAsync(Uid, patience.Token).ConfigureAwait(false);
+                    if (fresh is null || fresh.RunId != Link.RunId || fresh.ImportStatus != ImportStatus.Running) return;
+                    fresh.LeaseUntil = null;
+                    await h.Links.TrySaveAsync(fresh, patience.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _saving.Release();
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException || StorageOutage.Is(e))
+            {
+                // The lease then lapses by itself within one ImportLease.
+            }
         }
 
         private Task<BangumiCollectionPage> FetchAsync(string username, int offset, CancellationToken ct) =>
@@ -193,7 +299,7 @@ public sealed partial class BangumiImporter(
         {
             if (items.Count == 0) return;
             var anime = items.Select(i => AnimeOf(i.Subject!)).ToList();
-            await h.Catalog.UpsertImportedAsync(anime, ct).ConfigureAwait(false);
+            await h.StorageAsync(async c => { await h.Catalog.UpsertImportedAsync(anime, c).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
             var byId = anime.ToDictionary(a => a.Id, StringComparer.Ordinal);
 
             var pending = items;
@@ -205,7 +311,7 @@ public sealed partial class BangumiImporter(
                     foreach (var item in pending)
                     {
                         var id = AnimeEntity.BangumiIdOf(item.SubjectId);
-                        if (await h.Collections.GetAsync(Uid, id, ct).ConfigureAwait(false) is { } fresh) existing[id] = fresh;
+                        if (await h.StorageAsync(c => h.Collections.GetAsync(Uid, id, c), ct).ConfigureAwait(false) is { } fresh) existing[id] = fresh;
                         else existing.Remove(id);
                     }
                 }
@@ -219,7 +325,9 @@ public sealed partial class BangumiImporter(
                     writes.Add(write);
                     itemOf[write] = item;
                 }
-                var lost = await h.Collections.SaveManyAsync(writes, ct).ConfigureAwait(false);
+                // A retry after an answer storage lost finds its own writes already there: they come back as lost, are
+                // read again and then need no write.
+                var lost = await h.StorageAsync(c => h.Collections.SaveManyAsync(writes, c), ct).ConfigureAwait(false);
                 foreach (var write in writes.Except(lost)) existing[write.Next.AnimeId] = write.Next;
                 pending = lost.Select(w => itemOf[w]).ToList();
             }
@@ -262,28 +370,37 @@ public sealed partial class BangumiImporter(
         private static string Clip(string text, int max) => text.EnumerateRunes().Count() <= max ? text : string.Concat(text.EnumerateRunes().Take(max));
 
         /// <summary>
-        /// Saves progress and renews the lease. When the row changed meanwhile, it is read again: a token refresh (ours
-        /// or another worker's) is merged and the save retried; a new import, an unbind or another run taking over
-        /// means this run is over.
+        /// Applies <paramref name="change"/> to the binding row, renews the lease and saves. When the row changed
+        /// meanwhile, it is read again: a token refresh (ours or another worker's) is merged and the save retried; a
+        /// new import, an unbind or another run taking over means this run is over.
         /// </summary>
-        private async Task SaveAsync(CancellationToken ct)
+        private async Task SaveAsync(Action<BangumiLinkEntity>? change, CancellationToken ct)
         {
-            while (true)
+            await _saving.WaitAsync(ct).ConfigureAwait(false);
+            try
             {
-                Link.LeaseUntil = Link.ImportStatus == ImportStatus.Running ? h.Time.GetUtcNow() + h.Lease : null;
-                if (await h.Links.TrySaveAsync(Link, ct).ConfigureAwait(false)) return;
-                var fresh = await h.Links.GetAsync(Uid, ct).ConfigureAwait(false);
-                if (fresh is not { IsBound: true } || fresh.ImportId != Link.ImportId || fresh.RunId != Link.RunId || fresh.ImportStatus != ImportStatus.Running)
-                    throw new ImportSuperseded();
-                fresh.BangumiUserId = Link.BangumiUserId;
-                fresh.BangumiUsername = Link.BangumiUsername;
-                fresh.BangumiNickname = Link.BangumiNickname;
-                fresh.Imported = Link.Imported;
-                fresh.Total = Link.Total;
-                fresh.NextOffset = Link.NextOffset;
-                fresh.ImportStatus = Link.ImportStatus;
-                fresh.FinishedAt = Link.FinishedAt;
-                Link = fresh;
+                change?.Invoke(Link);
+                while (true)
+                {
+                    Link.LeaseUntil = Link.ImportStatus == ImportStatus.Running ? h.Time.GetUtcNow() + h.Lease : null;
+                    if (await h.StorageAsync(c => h.Links.TrySaveAsync(Link, c), ct).ConfigureAwait(false)) return;
+                    var fresh = await h.StorageAsync(c => h.Links.GetAsync(Uid, c), ct).ConfigureAwait(false);
+                    if (fresh is not { IsBound: true } || fresh.ImportId != Link.ImportId || fresh.RunId != Link.RunId || fresh.ImportStatus != ImportStatus.Running)
+                        throw new ImportSuperseded();
+                    fresh.BangumiUserId = Link.BangumiUserId;
+                    fresh.BangumiUsername = Link.BangumiUsername;
+                    fresh.BangumiNickname = Link.BangumiNickname;
+                    fresh.Imported = Link.Imported;
+                    fresh.Total = Link.Total;
+                    fresh.NextOffset = Link.NextOffset;
+                    fresh.ImportStatus = Link.ImportStatus;
+                    fresh.FinishedAt = Link.FinishedAt;
+                    Link = fresh;
+                }
+            }
+            finally
+            {
+                _saving.Release();
             }
         }
 
@@ -335,6 +452,9 @@ public sealed partial class BangumiImporter(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bangumi import {ImportId} of {Uid} was superseded or unbound; this run stops")]
     private partial void LogSuperseded(string uid, string importId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bangumi import: storage is unavailable ({Reason}); trying again in {Wait}")]
+    private static partial void LogStorageOutage(ILogger logger, string? reason, TimeSpan wait);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bangumi import of {Uid}: {Reason} (try {Attempt}); retrying in {Wait}")]
     private partial void LogRetry(string uid, string? reason, int attempt, TimeSpan wait);

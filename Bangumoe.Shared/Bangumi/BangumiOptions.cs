@@ -36,6 +36,10 @@ public sealed class BangumiOptions
 
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long an import run's claim lasts unless renewed; a live run renews it every third of that. A run
+    /// that died (its worker gone) is taken over, and "sync now" starts afresh, once this has passed.</summary>
+    public TimeSpan ImportLease { get; set; } = TimeSpan.FromSeconds(30);
+
     public bool Enabled => ClientId.Length > 0;
 
     internal static IEnumerable<string> Validate(BangumiOptions o)
@@ -56,6 +60,7 @@ public sealed class BangumiOptions
         if (o.MaxAttempts is < 1 or > 20) yield return "Bangumi:MaxAttempts must be between 1 and 20.";
         if (o.RetryBaseDelay < TimeSpan.Zero || o.RetryBaseDelay > TimeSpan.FromMinutes(5)) yield return "Bangumi:RetryBaseDelay must be between 0 and 5 minutes.";
         if (o.MaxRetryDelay < o.RetryBaseDelay || o.MaxRetryDelay > TimeSpan.FromMinutes(10)) yield return "Bangumi:MaxRetryDelay must be between Bangumi:RetryBaseDelay and 10 minutes.";
+        if (o.ImportLease < TimeSpan.FromSeconds(3) || o.ImportLease > TimeSpan.FromMinutes(10)) yield return "Bangumi:ImportLease must be between 3 seconds and 10 minutes.";
         if (o.RequestTimeout < TimeSpan.FromSeconds(1) || o.RequestTimeout > TimeSpan.FromMinutes(5)) yield return "Bangumi:RequestTimeout must be between 1 second and 5 minutes.";
     }
 }

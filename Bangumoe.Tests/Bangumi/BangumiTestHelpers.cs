@@ -15,7 +15,7 @@ namespace Bangumoe.Tests.Bangumi;
 /// A fake Bangumi on a real loopback port and a Bangumoe app configured as its OAuth client, one pair per test class.
 /// Tests in a class run one after another, so the fake's faults and auto-approving user belong to the running test.
 /// </summary>
-public sealed class BangumiFixture(Emulators emulators) : IAsyncLifetime
+public class BangumiFixture(Emulators emulators) : IAsyncLifetime
 {
     public const string ClientId = "bgm-test-client";
     public const string ClientSecret = "bgm-test-secret";
@@ -34,8 +34,11 @@ public sealed class BangumiFixture(Emulators emulators) : IAsyncLifetime
             ClientSecret = ClientSecret,
             RedirectUri = BangumoeApp.PublicBaseUrl + "/oauth2.0/redirect",
         });
-        App = new BangumoeApp(emulators, Settings(Fake.BaseUrl));
+        App = new BangumoeApp(emulators, AppSettings(Fake.BaseUrl));
     }
+
+    /// <summary>The app's settings; a fixture for a special case adds its own.</summary>
+    protected virtual Dictionary<string, string?> AppSettings(string bangumiUrl) => Settings(bangumiUrl);
 
     public static Dictionary<string, string?> Settings(string bangumiUrl) => new()
     {
@@ -51,8 +54,9 @@ public sealed class BangumiFixture(Emulators emulators) : IAsyncLifetime
         ["Bangumi:RequestTimeout"] = "00:00:05",
     };
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         await App.DisposeAsync();
         await Fake.DisposeAsync();
     }

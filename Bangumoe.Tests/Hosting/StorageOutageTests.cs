@@ -1,0 +1,283 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Bangumoe.Accounts;
+using Bangumoe.Bangumi;
+using Bangumoe.Collections;
+using Bangumoe.Queues;
+using Bangumoe.Tests.Bangumi;
+using Bangumoe.Tests.Collections;
+using Bangumoe.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bangumoe.Tests.Hosting;
+
+/// <summary>An app whose storage goes through a <see cref="StorageLink"/> the tests cut and restore, with the fake
+/// Bangumi beside it.</summary>
+public sealed class StorageOutageFixture(Emulators emulators) : BangumiFixture(emulators)
+{
+    public StorageLink Link { get; } = StorageLink.Start(emulators);
+
+    protected override Dictionary<string, string?> AppSettings(string bangumiUrl)
+    {
+        var settings = Settings(bangumiUrl);
+        settings["AzureWebJobsStorage"] = Link.ConnectionString;
+        // A short lease, so that outages outlast it and a dead run is seen quickly.
+        settings["Bangumi:ImportLease"] = "00:00:03";
+        return settings;
+    }
+
+    public TableClient Table(string name) => new(Link.DirectConnectionString, App.Prefix + name);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Link.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Storage goes away in the middle of registrations, token refreshes, collection writes and a Bangumi import, and comes
+/// back (issue 12, "Faults, measured"). Every request answers 503 or succeeds; nothing is left half-written; the import
+/// goes on by itself within seconds. The figures each test prints are the README's reliability section.
+/// </summary>
+public sealed class StorageOutageTests(StorageOutageFixture f, ITestOutputHelper output) : IClassFixture<StorageOutageFixture>
+{
+    /// <summary>Runs <paramref name="count"/> operations, <paramref name="parallel"/> at a time, while storage is cut for
+    /// 2 s, back for 1 s, cut again for 2 s… until they are done; storage is back when this returns.</summary>
+    private async Task<List<T>> UnderOutagesAsync<T>(int count, int parallel, Func<int, Task<T>> operation)
+    {
+        using var done = new CancellationTokenSource();
+        var chaos = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(300, done.Token);
+                while (true)
+                {
+                    f.Link.Cut();
+                    await Task.Delay(2000, done.Token);
+                    f.Link.Restore();
+                    await Task.Delay(1000, done.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                if (f.Link.IsCut) f.Link.Restore();
+            }
+        });
+        using var gate = new SemaphoreSlim(parallel);
+        var results = await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                return await operation(i);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        await done.CancelAsync();
+        await chaos;
+        return [.. results];
+    }
+
+    private void Report(string what, IEnumerable<HttpStatusCode> statuses) =>
+        output.WriteLine($"{what}: " + string.Join(", ", statuses.GroupBy(s => (int)s).OrderBy(g => g.Key).Select(g => $"{g.Count()}× {g.Key}")));
+
+    [Fact]
+    public async Task Registrations_answer_201_or_503_and_leave_no_account_without_its_keys()
+    {
+        var client = f.App.CreateClient();
+        f.App.EnsureStarted();
+        var attempts = await UnderOutagesAsync(24, 4, async _ =>
+        {
+            var (uname, email) = (TestApi.NewUname(), TestApi.NewEmail());
+            using var response = await client.PostRegister(uname, email, "correct horse battery");
+            return (response.StatusCode, Uname: uname, Email: email);
+        });
+        Report("registrations", attempts.Select(a => a.StatusCode));
+        Assert.All(attempts, a => Assert.True(a.StatusCode is HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable, $"{a.Uname}: {a.StatusCode}"));
+        Assert.Contains(attempts, a => a.StatusCode == HttpStatusCode.ServiceUnavailable);
+
+        // A registered account always has both of its keys; a 201 is always a registered account.
+        var users = await f.Table("Users").QueryAsync<TableEntity>().ToListAsync();
+        var keys = (await f.Table("UserKeys").QueryAsync<TableEntity>().ToListAsync()).ToDictionary(k => k.PartitionKey, k => k.GetString("Uid"));
+        foreach (var attempt in attempts)
+        {
+            var user = users.SingleOrDefault(u => u.GetString("Uname") == attempt.Uname);
+            if (attempt.StatusCode == HttpStatusCode.Created) Assert.True(user?.GetBoolean("Registered") == true, attempt.Uname);
+            if (user?.GetBoolean("Registered") != true) continue;
+            Assert.Equal(user.PartitionKey, keys.GetValueOrDefault(UserStore.KeyOf(KeyKind.Email, attempt.Email)));
+            Assert.Equal(user.PartitionKey, keys.GetValueOrDefault(UserStore.KeyOf(KeyKind.Uname, attempt.Uname)));
+        }
+        output.WriteLine($"answered 503 but registered all the same: {attempts.Count(a => a.StatusCode != HttpStatusCode.Created && users.Any(u => u.GetString("Uname") == a.Uname && u.GetBoolean("Registered") == true))}");
+
+        // What was acknowledged is delivered: the queue listener outlived the outages and sends every 201's mail.
+        foreach (var attempt in attempts.Where(a => a.StatusCode == HttpStatusCode.Created))
+            await f.App.Mail.WaitForAsync(attempt.Email, "Verify");
+    }
+
+    [Fact]
+    public async Task Refreshes_answer_200_or_503_and_the_family_ends_in_one_state()
+    {
+        var flow = new OAuthFlow(f.App);
+        var user = await f.App.NewVerifiedUser(f.App.CreateClient());
+        var app = await f.App.NewClientAsync();
+        var current = (await flow.TokensAsync(app, user, "openid offline_access")).RefreshToken!;
+        var statuses = new List<HttpStatusCode>();
+        var lostAnswers = 0;
+        await UnderOutagesAsync(1, 1, async _ =>
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(9))
+            {
+                using var response = await flow.RefreshAsync(app, current);
+                statuses.Add(response.StatusCode);
+                if (response.StatusCode == HttpStatusCode.OK) current = (await response.AssertTokenResponse()).RefreshToken!;
+                else if (response.StatusCode == HttpStatusCode.BadRequest)
+                {
+                    // Only possible after a 503 whose rotation storage had in fact made: the client's retry is a
+                    // replay, and the whole family is revoked (RFC 9700 §4.14.2).
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, statuses[^2]);
+                    lostAnswers++;
+                    return 0;
+                }
+                else Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            }
+            return 0;
+        });
+        Report("refreshes", statuses);
+        output.WriteLine($"503s whose rotation had been made (family revoked): {lostAnswers}");
+        Assert.Contains(HttpStatusCode.ServiceUnavailable, statuses);
+        Assert.Contains(HttpStatusCode.OK, statuses);
+
+        // One state: the token the client holds last works and is then rotated; or the family is gone as a whole.
+        using var after = await flow.RefreshAsync(app, current);
+        if (lostAnswers == 0) await after.AssertTokenResponse();
+        else await after.AssertOAuthError(HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
+    public async Task Collection_writes_answer_or_503_and_never_leave_an_item_without_its_index_row()
+    {
+        var client = f.App.CreateClient();
+        var user = await f.App.NewVerifiedUser(client);
+        var anime = new List<string>();
+        for (var i = 0; i < 6; i++) anime.Add((await client.CreateAnime(user.Token)).Id());
+        var writes = await UnderOutagesAsync(36, 4, async i =>
+        {
+            var status = CollectionTestHelpers.Statuses[i % 5];
+            using var response = await client.PutItem(user.Token, anime[i % anime.Count], new { status, score = 1 + i % 10, episodes_watched = i % 12 });
+            return response.StatusCode;
+        });
+        Report("collection writes", writes);
+        Assert.All(writes, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable, s.ToString()));
+        Assert.Contains(HttpStatusCode.ServiceUnavailable, writes);
+
+        // Item and index rows agree: each item has exactly its current index row, and no index row is left over.
+        var rows = await f.CollectionRowsAsync(user.Uid);
+        var items = rows.Where(r => r.RowKey.StartsWith(CollectionEntity.ItemPrefix, StringComparison.Ordinal)).ToList();
+        var index = rows.Where(r => CollectionStore.IsIndexKey(r.RowKey)).Select(r => r.RowKey).Order(StringComparer.Ordinal).ToList();
+        var expected = items
+            .Select(r => CollectionEntity.IndexKey(r.GetDateTimeOffset("UpdatedAt")!.Value, r.GetString("AnimeId")!))
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, index);
+        Assert.Equal(anime.Count, items.Count);
+        Assert.Equal(items.Count, (await client.AllItemsAsync(user)).Count);
+    }
+
+    [Fact]
+    public async Task An_import_cut_off_by_an_outage_goes_on_within_seconds_of_storage_coming_back()
+    {
+        var client = f.App.CreateClient();
+        var user = await f.App.NewVerifiedUser(client);
+        var bangumiUser = f.NewBangumiUser(anime: 120);
+        // Slow pages, so the outage falls in the middle of the import.
+        f.Fake.Faults.Add(new FakeBangumi.FakeFault("/collections", FakeBangumi.FaultKind.Slow, Times: 3, DelayMs: 1500));
+        var (status, html) = await f.BindAsync(user, bangumiUser);
+        Assert.True(status == HttpStatusCode.SeeOther, html);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await f.LinkRowAsync(user.Uid))?.GetInt32("Imported") is null or 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The import never saved its first page.");
+            await Task.Delay(50);
+        }
+        f.Link.Cut();
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        f.Link.Restore();
+        var back = Stopwatch.StartNew();
+
+        var binding = await client.WaitForImportAsync(user, seconds: 30);
+        var resumed = back.Elapsed;
+        output.WriteLine($"import finished {resumed.TotalSeconds:0.0} s after storage came back (8 s outage)");
+        var import = binding.GetProperty("import");
+        Assert.True(import.GetProperty("status").GetString() == "done", binding.ToString());
+        Assert.Equal(120, import.GetProperty("imported").GetInt32());
+        Assert.Equal(120, import.GetProperty("total").GetInt32());
+        Assert.True(resumed < TimeSpan.FromSeconds(30), $"{resumed}");
+
+        var rows = await f.CollectionRowsAsync(user.Uid);
+        Assert.Equal(120, rows.Count(r => r.RowKey.StartsWith(CollectionEntity.ItemPrefix, StringComparison.Ordinal)));
+        Assert.Equal(120, rows.Count(r => CollectionStore.IsIndexKey(r.RowKey)));
+        Assert.Equal(120, (await client.AllItemsAsync(user)).Select(i => i.GetProperty("anime_id").GetString()).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_run_slower_than_its_lease_keeps_it_and_a_second_delivery_runs_nothing_twice()
+    {
+        var client = f.App.CreateClient();
+        var user = await f.App.NewVerifiedUser(client);
+        var bangumiUser = f.NewBangumiUser(anime: 120);
+        // Each page takes most of the 3 s lease: only the heartbeat keeps the run's claim.
+        f.Fake.Faults.Add(new FakeBangumi.FakeFault("/collections", FakeBangumi.FaultKind.Slow, Times: 3, DelayMs: 2500));
+        var pagesBefore = f.Fake.Requests.Count(r => r.Path.Contains("/collections", StringComparison.Ordinal));
+        var (status, html) = await f.BindAsync(user, bangumiUser);
+        Assert.True(status == HttpStatusCode.SeeOther, html);
+        var importId = (await f.LinkRowAsync(user.Uid))!.GetString("ImportId")!;
+        // The same message delivered again while the run goes on (as a queue may).
+        await f.App.Services.GetRequiredService<QueueSender>().SendAsync(BangumiBinding.QueueName, new BangumiImportRequest(user.Uid, importId));
+
+        var binding = await client.WaitForImportAsync(user, importId, seconds: 60);
+        var import = binding.GetProperty("import");
+        Assert.True(import.GetProperty("status").GetString() == "done", binding.ToString());
+        Assert.Equal(120, import.GetProperty("imported").GetInt32());
+        Assert.Equal(3, f.Fake.Requests.Count(r => r.Path.Contains("/collections", StringComparison.Ordinal)) - pagesBefore);
+    }
+
+    [Fact]
+    public async Task Sync_now_starts_afresh_once_a_dead_runs_lease_has_lapsed()
+    {
+        var client = f.App.CreateClient();
+        var user = await f.App.NewVerifiedUser(client);
+        var bangumiUser = f.NewBangumiUser(anime: 10);
+        await f.BindAndImportAsync(client, user, bangumiUser);
+
+        // What a run whose worker died leaves behind: "running", its lease still good for a moment, no message.
+        var links = f.Table("BangumiLinks");
+        var row = (await f.LinkRowAsync(user.Uid))!;
+        var deadImport = row.GetString("ImportId")!;
+        row["ImportStatus"] = "running";
+        row["RunId"] = "dead";
+        row["LeaseUntil"] = DateTimeOffset.UtcNow.AddSeconds(3);
+        await links.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge);
+
+        var during = await client.SyncAsync(user);
+        Assert.Equal(deadImport, during.GetProperty("import").GetProperty("id").GetString());
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        var after = await client.SyncAsync(user);
+        var fresh = after.GetProperty("import").GetProperty("id").GetString();
+        Assert.NotEqual(deadImport, fresh);
+        var done = await client.WaitForImportAsync(user, fresh, seconds: 30);
+        Assert.Equal("done", done.GetProperty("import").GetProperty("status").GetString());
+        Assert.Equal(10, done.GetProperty("import").GetProperty("imported").GetInt32());
+    }
+}
