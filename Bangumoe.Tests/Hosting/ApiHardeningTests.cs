@@ -41,6 +41,37 @@ public sealed class ApiHardeningTests(DefaultApp app) : IClassFixture<DefaultApp
         Assert.Contains("no-store", response.Headers.CacheControl?.ToString() ?? "", StringComparison.Ordinal);
     }
 
+    /// <summary>Item 1: a form the server cannot read (a NUL byte, which ASP.NET Core's form reader refuses) is the
+    /// client's error on every form endpoint: invalid_request on the OAuth endpoints, a 400 page on pages.</summary>
+    [Theory]
+    [InlineData("/oauth/token", "grant_type=authorization_code&code=a%00", "oauth")]
+    [InlineData("/oauth/revoke", "token=a%00b", "oauth")]
+    [InlineData("/oauth/introspect", "token=a%00b", "oauth")]
+    [InlineData("/oauth/authorize", "response_type=code&client_id=a%00", "page")]
+    [InlineData("/auth/password/reset", "token=a%00&new_password=abcdefgh1", "page")]
+    [InlineData("/oauth2.0/show", "username=a%00&password=b", "page")]
+    [InlineData("/login", "login=a%00&password=b", "page")]
+    public async Task A_NUL_byte_in_a_form_is_the_clients_error(string path, string form, string kind)
+    {
+        var client = app.CreateClient(new ClientOptions { AllowAutoRedirect = false });
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent(form, System.Text.Encoding.ASCII, "application/x-www-form-urlencoded"),
+        };
+        request.Headers.Add("Origin", BangumoeApp.PublicBaseUrl);
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path}: {(int)response.StatusCode} {body}");
+        if (kind == "oauth")
+        {
+            Assert.Equal("invalid_request", System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("error").GetString());
+        }
+        else
+        {
+            Assert.StartsWith("text/html", response.Content.Headers.ContentType?.MediaType ?? "", StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task A_body_with_a_key_twice_is_refused_and_changes_nothing()
     {
