@@ -118,7 +118,7 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
             var (status, message) = PageResults.SignInFailed(page, result.Error!);
             return SignInPage(page, client, client_id!, redirect_url!, message, email?.Trim(), status);
         }
-        // The seed's page posts JSON from the browser too: either way the browser keeps the device cookie.
+        // Set for the JSON sign-in too: a script in a browser may post it, and a caller that is no browser ignores it.
         BrowserCookies.SetDevice(context, result.Value!.Device);
         return TypedResults.Redirect(result.Value.Location);
     }

@@ -71,8 +71,9 @@ public sealed record LoginCounters(bool Trusted, IReadOnlyList<LoginCounter> Cou
 /// guessing attacks with device cookies"). An attempt from a browser holding a device cookie of the account (it
 /// signed in there before) counts only against that cookie. Every other attempt (no cookie, another account's,
 /// a forged one, the JSON API) counts per account and client address, per account across all addresses with a much
-/// higher bar, and per address across accounts. So a stranger's wrong passwords lock out the stranger's address, and
-/// at worst, with very many addresses, other untrusted attempts, never the owner's known browser.
+/// higher bar, and per address across accounts. So a stranger's wrong passwords lock out the stranger's own address;
+/// a guesser with very many addresses can lock the account for untrusted attempts, but never for the owner's browser
+/// that signed in before.
 /// The counters live in Table Storage, so the limits hold across instances; updates are ETag-conditional, so
 /// concurrent failures are all counted.
 /// </summary>
