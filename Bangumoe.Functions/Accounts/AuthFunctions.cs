@@ -32,7 +32,8 @@ public sealed class AuthFunctions(AccountService accounts)
     public async Task<IResult> Login([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/auth/login")] HttpRequest req, CancellationToken ct)
     {
         var body = await req.ReadJsonAsync<LoginBody>(ct);
-        var result = await accounts.LoginAsync(new LoginRequest(body.Email, body.Uname, body.Password, ClientAddress.Of(req.HttpContext)), ct);
+        // No device cookie here: an API caller is no browser that signed in before, so it is throttled as untrusted.
+        var result = await accounts.LoginAsync(new LoginRequest(body.Email, body.Uname, body.Password, ClientAddress.Of(req.HttpContext), DeviceCookie: null), ct);
         return result.Ok ? TokenResult(result.Value!) : result.Error!.ToProblem(req.HttpContext);
     }
 

@@ -8,10 +8,10 @@ namespace Bangumoe.Functions.Accounts;
 
 /// <summary>
 /// <c>/login</c> and <c>/logout</c>: signing in starts the same browser session the authorization pages use (and
-/// counts against the same login throttle); signing out revokes that session on the server, so a copy of the cookie
-/// stops working too.
+/// counts against the same login throttle) and gives the browser its device cookie; signing out revokes that session
+/// on the server, so a copy of the cookie stops working too (the device cookie stays: the browser did sign in here).
 /// </summary>
-public sealed class SignInPages(AccountService accounts, BrowserSession sessions, PageRequests pages, TimeProvider time)
+public sealed class SignInPages(AccountService accounts, LoginDevices devices, BrowserSession sessions, PageRequests pages, TimeProvider time)
 {
     [Function("LoginPage")]
     [Page]
@@ -31,11 +31,13 @@ public sealed class SignInPages(AccountService accounts, BrowserSession sessions
         var (page, form) = (post.Page, post.Form);
         var t = page.Texts.Account;
         var returnTo = PageResults.LocalPath(form["return_to"]);
-        var result = await accounts.AuthenticateAsync(LoginRequest.For(form["login"], form["password"], ClientAddress.Of(page.Http)), ct);
+        var result = await accounts.AuthenticateAsync(
+            LoginRequest.For(form["login"], form["password"], ClientAddress.Of(page.Http), BrowserCookies.Device(page.Http)), ct);
         if (result.Ok)
         {
             var (session, lifetime) = sessions.Create(result.Value!, time.GetUtcNow());
             BrowserCookies.SetSession(page.Http, session, lifetime);
+            BrowserCookies.SetDevice(page.Http, devices.Issue(result.Value!));
             return PageResults.SeeOther(page.Http, returnTo);
         }
 

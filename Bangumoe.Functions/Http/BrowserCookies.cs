@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Bangumoe.Accounts;
 using Bangumoe.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -7,7 +8,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace Bangumoe.Functions.Http;
 
 /// <summary>
-/// The browser's cookies: the session of every page (and the authorization pages), and the CSRF token of their forms. HttpOnly always; Secure (and the __Host- prefix) when PublicBaseUrl is
+/// The browser's cookies: the session of every page (and the authorization pages), the CSRF token of their forms, and
+/// the device cookie that lets a browser that signed in before through the login throttle's lock of strangers
+/// (<see cref="Bangumoe.Accounts.LoginDevices"/>). HttpOnly always; Secure (and the __Host- prefix) when PublicBaseUrl is
 /// https, decided from configuration because behind the Functions host every request looks like http.
 /// The session is SameSite=Lax so that it rides along when an app sends the user to /oauth/authorize; the CSRF cookie
 /// is SameSite=Strict and must equal the form's hidden field (double submit), and a cross-origin Origin is refused.
@@ -39,6 +42,25 @@ public static class BrowserCookies
         context.Response.Cookies.Delete(SessionName(app), new CookieOptions
         {
             HttpOnly = true, Secure = app.UsesHttps, SameSite = SameSiteMode.Lax, Path = "/", IsEssential = true,
+        });
+    }
+
+    private static string DeviceName(AppOptions app) => app.UsesHttps ? "__Host-bgm_device" : "bgm_device";
+
+    public static string? Device(HttpContext context) =>
+        context.Request.Cookies[DeviceName(Options(context))];
+
+    /// <summary>
+    /// Gives the browser its device cookie after a password sign-in. It outlives the session and sign-out (it says the
+    /// browser signed in here before, not that it is signed in); SameSite=Lax like the session, so that it comes along
+    /// when an app sends the person to the authorization pages.
+    /// </summary>
+    public static void SetDevice(HttpContext context, DeviceCookie device)
+    {
+        var app = Options(context);
+        context.Response.Cookies.Append(DeviceName(app), device.Value, new CookieOptions
+        {
+            HttpOnly = true, Secure = app.UsesHttps, SameSite = SameSiteMode.Lax, Path = "/", MaxAge = device.Lifetime, IsEssential = true,
         });
     }
 

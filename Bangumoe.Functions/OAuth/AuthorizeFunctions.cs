@@ -39,7 +39,8 @@ public sealed class AuthorizeFunctions(AuthorizationFlow flow, PageRequests page
         var current = WithReturnPath(await pages.ReadAsync(req, ct), parameters);
         if (!BrowserCookies.CsrfValid(context, form[BrowserCookies.CsrfField]))
             return PageResults.Message(current, 403, current.Texts.FormExpiredTitle, [current.Texts.OAuth.AuthorizeFormExpired]);
-        var submission = new AuthorizeSubmission(form["action"].FirstOrDefault(), form["login"].FirstOrDefault(), form["password"].FirstOrDefault(), ClientAddress.Of(context));
+        var submission = new AuthorizeSubmission(form["action"].FirstOrDefault(), form["login"].FirstOrDefault(), form["password"].FirstOrDefault(),
+            ClientAddress.Of(context), BrowserCookies.Device(context));
         return Render(current, await flow.SubmitAsync(parameters, current.Session, submission, ct), submission.Login);
     }
 
@@ -52,6 +53,7 @@ public sealed class AuthorizeFunctions(AuthorizationFlow flow, PageRequests page
                 return PageResults.SeeOther(context, redirect.Location);
             case AuthorizeOutcome.SignedIn signedIn:
                 BrowserCookies.SetSession(context, signedIn.Session, signedIn.Lifetime);
+                BrowserCookies.SetDevice(context, signedIn.Device);
                 return PageResults.SeeOther(context, signedIn.ContinueAt);
             case AuthorizeOutcome.ConsentPage consent:
                 return AuthorizePages.Consent(page, consent.Request, consent.Session, consent.Parameters);

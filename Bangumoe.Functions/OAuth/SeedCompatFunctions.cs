@@ -110,7 +110,7 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
         }
 
         var result = await seed.SignInAsync(client, redirect_url!, req.Query["state"].FirstOrDefault(),
-            LoginRequest.For(email, password, ClientAddress.Of(context)), ct);
+            LoginRequest.For(email, password, ClientAddress.Of(context), BrowserCookies.Device(context)), ct);
         if (!result.Ok)
         {
             if (!fromForm) return result.Error!.ToProblem(context);
@@ -118,7 +118,9 @@ public sealed class SeedCompatFunctions(ClientService clients, SeedAuthorization
             var (status, message) = PageResults.SignInFailed(page, result.Error!);
             return SignInPage(page, client, client_id!, redirect_url!, message, email?.Trim(), status);
         }
-        return TypedResults.Redirect(result.Value!);
+        // Set for the JSON sign-in too: a script in a browser may post it, and a caller that is no browser ignores it.
+        BrowserCookies.SetDevice(context, result.Value!.Device);
+        return TypedResults.Redirect(result.Value.Location);
     }
 
     /// <summary>The seed's code exchange: <c>{client_id, client_secrets, code}</c> → <c>{token, token_type, expires_in}</c>.</summary>

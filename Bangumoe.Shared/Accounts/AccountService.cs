@@ -19,14 +19,16 @@ public enum LinkOutcome
     Invalid,
 }
 
-public sealed record LoginRequest(string? Email, string? Uname, string? Password, string ClientAddress)
+/// <param name="DeviceCookie">The browser's device cookie (<see cref="LoginDevices"/>), as sent; null from the JSON API,
+/// whose callers are not browsers and are always throttled as untrusted.</param>
+public sealed record LoginRequest(string? Email, string? Uname, string? Password, string ClientAddress, string? DeviceCookie = null)
 {
     /// <summary>What a sign-in form's one "email or user name" field says: an address when it has an @, else a name.</summary>
-    public static LoginRequest For(string? login, string? password, string clientAddress)
+    public static LoginRequest For(string? login, string? password, string clientAddress, string? deviceCookie)
     {
         var text = (login ?? "").Trim();
         var byEmail = text.Contains('@', StringComparison.Ordinal);
-        return new LoginRequest(byEmail ? text : null, byEmail || text.Length == 0 ? null : text, password, clientAddress);
+        return new LoginRequest(byEmail ? text : null, byEmail || text.Length == 0 ? null : text, password, clientAddress, deviceCookie);
     }
 }
 
@@ -41,6 +43,7 @@ public sealed class AccountService(
     EmailOutbox outbox,
     AccessTokenService accessTokens,
     LoginThrottle throttle,
+    LoginDevices devices,
     IEnumerable<IUserDataOwner> dataOwners,
     IOptions<AccountOptions> options,
     TimeProvider time)
@@ -116,8 +119,9 @@ public sealed class AccountService(
     }
 
     /// <summary>
-    /// Checks a login (email or uname, and password) with throttling per account and per client address. Shared by
-    /// <c>/api/auth/login</c> and the login page of <c>/oauth/authorize</c>, so both count against the same limits.
+    /// Checks a login (email or uname, and password), throttled by <see cref="LoginThrottle"/>: by the browser's device
+    /// cookie when it has one of this account, else per account and client address, per account and per address.
+    /// Shared by <c>/api/auth/login</c> and every sign-in page, so all count against the same limits.
     /// </summary>
     public async Task<Result<UserEntity>> AuthenticateAsync(LoginRequest request, CancellationToken ct = default)
     {
@@ -132,9 +136,10 @@ public sealed class AccountService(
         if (errors.Any) return errors.ToError();
 
         var user = await users.FindAsync(byEmail ? KeyKind.Email : KeyKind.Uname, identifier!, ct).ConfigureAwait(false);
-        var accountKey = LoginThrottle.AccountKey(user, identifier!);
-        var addressKey = LoginThrottle.AddressKey(request.ClientAddress);
-        if (await throttle.LockedForAsync(accountKey, addressKey, ct).ConfigureAwait(false) is { } wait)
+        // Read whether or not the account exists, so that unknown and known accounts cost the same work.
+        var device = await devices.ReadAsync(request.DeviceCookie).ConfigureAwait(false);
+        var counters = throttle.CountersFor(user, identifier!, request.ClientAddress, device);
+        if (await throttle.LockedForAsync(counters, ct).ConfigureAwait(false) is { } wait)
             return new Error(ErrorKind.TooManyRequests, "login-throttled", "Too many failed logins. Try again later.") { RetryAfter = wait };
 
         var check = PasswordCheck.Failed;
@@ -142,11 +147,11 @@ public sealed class AccountService(
         else check = hasher.Verify(user.PasswordHash, request.Password!);
         if (check == PasswordCheck.Failed)
         {
-            await throttle.RecordFailureAsync(accountKey, addressKey, ct).ConfigureAwait(false);
+            await throttle.RecordFailureAsync(counters, ct).ConfigureAwait(false);
             // One answer for "no such user" and "wrong password": no enumeration through login.
             return new Error(ErrorKind.Unauthorized, "invalid-credentials", "The login or password is wrong.");
         }
-        await throttle.RecordSuccessAsync(accountKey, ct).ConfigureAwait(false);
+        await throttle.RecordSuccessAsync(counters, ct).ConfigureAwait(false);
         if (check == PasswordCheck.SuccessRehashNeeded)
         {
             // Best effort: if the row changed meanwhile, the upgrade waits for the next login.

@@ -80,6 +80,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AccountTokens>();
         services.AddSingleton<AccountEmails>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<LoginDevices>();
         services.AddSingleton<AccountService>();
         return services;
     }

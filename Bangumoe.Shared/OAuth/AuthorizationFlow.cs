@@ -20,12 +20,13 @@ public abstract record AuthorizeOutcome
     /// <summary>Ask the signed-in person to allow or deny the app.</summary>
     public sealed record ConsentPage(AuthorizationRequest Request, IReadOnlyList<KeyValuePair<string, string>> Parameters, SessionUser Session) : AuthorizeOutcome;
 
-    /// <summary>Signed in: set the session and go back to the authorization request (<paramref name="ContinueAt"/>).</summary>
-    public sealed record SignedIn(string Session, TimeSpan Lifetime, string ContinueAt) : AuthorizeOutcome;
+    /// <summary>Signed in: set the session and the device cookie, and go back to the authorization request (<paramref name="ContinueAt"/>).</summary>
+    public sealed record SignedIn(string Session, TimeSpan Lifetime, DeviceCookie Device, string ContinueAt) : AuthorizeOutcome;
 }
 
-/// <summary>A POST of the authorization pages: which button, and the sign-in fields.</summary>
-public sealed record AuthorizeSubmission(string? Action, string? Login, string? Password, string ClientAddress);
+/// <summary>A POST of the authorization pages: which button, the sign-in fields, and where it came from (the client
+/// address and the browser's device cookie, for the login throttle).</summary>
+public sealed record AuthorizeSubmission(string? Action, string? Login, string? Password, string ClientAddress, string? DeviceCookie);
 
 /// <summary>
 /// The decisions of <c>/oauth/authorize</c>: validate the request, sign the person in when there is no session (or
@@ -33,7 +34,7 @@ public sealed record AuthorizeSubmission(string? Action, string? Login, string? 
 /// the scopes (or <c>prompt=consent</c>), answer <c>prompt=none</c> without a page, and issue the code.
 /// </summary>
 public sealed class AuthorizationFlow(ClientService clients, BrowserSession sessions, GrantService grants, AuthorizationCodeStore codes,
-    AccountService accounts, IOptions<AppOptions> options, TimeProvider time)
+    AccountService accounts, LoginDevices devices, IOptions<AppOptions> options, TimeProvider time)
 {
     /// <summary>Form fields of the pages themselves, not part of the authorization request.</summary>
     public static readonly IReadOnlySet<string> PageFields = new HashSet<string>(StringComparer.Ordinal) { "action", "csrf", "login", "password" };
@@ -59,7 +60,7 @@ public sealed class AuthorizationFlow(ClientService clients, BrowserSession sess
 
         if (submission.Action == "login")
         {
-            var result = await accounts.AuthenticateAsync(LoginRequest.For(submission.Login, submission.Password, submission.ClientAddress), ct).ConfigureAwait(false);
+            var result = await accounts.AuthenticateAsync(LoginRequest.For(submission.Login, submission.Password, submission.ClientAddress, submission.DeviceCookie), ct).ConfigureAwait(false);
             if (!result.Ok) return new AuthorizeOutcome.LoginPage(request, flat, result.Error);
             var (cookie, lifetime) = sessions.Create(result.Value!, time.GetUtcNow());
             // Back to the authorization request, now signed in: this login honours prompt=login and max_age, so both
@@ -67,7 +68,7 @@ public sealed class AuthorizationFlow(ClientService clients, BrowserSession sess
             var again = flat.Where(p => p.Key != "max_age")
                 .Select(p => p.Key == "prompt" ? new KeyValuePair<string, string>("prompt", string.Join(' ', p.Value.Split(' ').Where(v => v != "login"))) : p)
                 .Where(p => p.Value.Length > 0 || p.Key != "prompt");
-            return new AuthorizeOutcome.SignedIn(cookie, lifetime, "/oauth/authorize" + Query(again));
+            return new AuthorizeOutcome.SignedIn(cookie, lifetime, devices.Issue(result.Value!), "/oauth/authorize" + Query(again));
         }
 
         if (session is not { } signedIn) return new AuthorizeOutcome.LoginPage(request, flat);

@@ -17,6 +17,8 @@ public static class TokenTypes
     public const string EmailVerification = "bangumoe-email-verify+jwt";
     public const string EmailChange = "bangumoe-email-change+jwt";
     public const string PasswordReset = "bangumoe-password-reset+jwt";
+    /// <summary>The device cookie: this browser once signed into this account with its password.</summary>
+    public const string LoginDevice = "bangumoe-device+jwt";
 }
 
 public enum TokenStatus

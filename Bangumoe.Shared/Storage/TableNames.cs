@@ -25,8 +25,10 @@ public static class TableNames
     public const string TokenRedemptions = "TokenRedemptions";
 
     /// <summary>
-    /// Failed-login counters. PK = "account|{uid or unknown identifier}" or "ip|{client address}", RK = "".
-    /// Kept in the table (not in memory) so throttling holds across instances.
+    /// Failed-login counters, RK = "". PK = "device|{device cookie nonce}" (attempts from a browser that signed into the
+    /// account before), or for every other attempt "account-ip|{account}|{client address}", "account|{account}" and
+    /// "ip|{client address}", where {account} is the uid or "unknown|{identifier}". Each attempt reads its one or three
+    /// rows by point reads. Kept in the table (not in memory) so throttling holds across instances.
     /// </summary>
     public const string LoginAttempts = "LoginAttempts";
 

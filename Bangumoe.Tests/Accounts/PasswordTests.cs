@@ -217,6 +217,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
         await using var own = new BangumoeApp(emulators, new Dictionary<string, string?>
         {
             // Nine wrong logins below must be answered 401, not locked out.
+            ["LoginThrottle:AccountAddressMaxFailures"] = "100",
             ["LoginThrottle:AccountMaxFailures"] = "100",
             ["LoginThrottle:AddressMaxFailures"] = "100",
         });

@@ -461,6 +461,11 @@ public sealed class AuthorizeEndpointTests(DefaultApp app, Emulators emulators) 
         Assert.Equal("lax", session.Attribute("samesite")?.ToLowerInvariant());
         Assert.Equal("/", session.Attribute("path"));
         Assert.False(session.Has("domain"), session.Raw);
+        Assert.Null(response.Cookie("bgm_device"));
+        var device = response.Cookie("__Host-bgm_device")!;
+        Assert.True(device.Has("secure") && device.Has("httponly"), device.Raw);
+        Assert.Equal("lax", device.Attribute("samesite")?.ToLowerInvariant());
+        Assert.Equal("/", device.Attribute("path"));
 
         // And the flow completes with that issuer in iss.
         var consentHtml = await (await browser.GetAsync(response.RawLocation())).AssertConsentPage();
