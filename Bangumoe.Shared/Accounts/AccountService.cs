@@ -139,19 +139,16 @@ public sealed class AccountService(
         // Read whether or not the account exists, so that unknown and known accounts cost the same work.
         var device = await devices.ReadAsync(request.DeviceCookie).ConfigureAwait(false);
         var counters = throttle.CountersFor(user, identifier!, request.ClientAddress, device);
-        if (await throttle.LockedForAsync(counters, ct).ConfigureAwait(false) is { } wait)
+        // Counted before the (slow) password check, so that a burst of guesses is no better than one after another.
+        if (await throttle.AdmitAsync(counters, ct).ConfigureAwait(false) is { } wait)
             return new Error(ErrorKind.TooManyRequests, "login-throttled", "Too many failed logins. Try again later.") { RetryAfter = wait };
 
         var check = PasswordCheck.Failed;
         if (user is null) hasher.VerifyAgainstDummy(request.Password!);
         else check = hasher.Verify(user.PasswordHash, request.Password!);
-        if (check == PasswordCheck.Failed)
-        {
-            await throttle.RecordFailureAsync(counters, ct).ConfigureAwait(false);
-            // One answer for "no such user" and "wrong password": no enumeration through login.
-            return new Error(ErrorKind.Unauthorized, "invalid-credentials", "The login or password is wrong.");
-        }
-        await throttle.RecordSuccessAsync(counters, ct).ConfigureAwait(false);
+        // One answer for "no such user" and "wrong password": no enumeration through login. The failure stays counted.
+        if (check == PasswordCheck.Failed) return new Error(ErrorKind.Unauthorized, "invalid-credentials", "The login or password is wrong.");
+        await throttle.RefundAsync(counters, ct).ConfigureAwait(false);
         if (check == PasswordCheck.SuccessRehashNeeded)
         {
             // Best effort: if the row changed meanwhile, the upgrade waits for the next login.

@@ -104,35 +104,59 @@ public sealed class LoginThrottle(StorageClients storage, TimeProvider time, IOp
         ], pairKey);
     }
 
-    /// <summary>How long the caller must wait (the longest of its counters' locks), or null when none is locked.</summary>
-    public async Task<TimeSpan?> LockedForAsync(LoginCounters counters, CancellationToken ct = default)
+    /// <summary>
+    /// Admits one attempt, counting it before the password is checked, so that a burst of simultaneous guesses gets no
+    /// more tries than the same guesses one by one: each counter goes up by one, and the attempt is refused (with how
+    /// long to wait) as soon as a counter is locked. A success gives the
+    /// attempt back (<see cref="RefundAsync"/>); a failure stays counted.
+    /// </summary>
+    public async Task<TimeSpan?> AdmitAsync(LoginCounters counters, CancellationToken ct = default)
     {
-        var table = await storage.TableAsync(TableNames.LoginAttempts, ct).ConfigureAwait(false);
-        var rows = await Task.WhenAll(counters.Counted.Select(c =>
-            table.GetEntityIfExistsAsync<LoginAttemptEntity>(c.Key, "", cancellationToken: ct))).ConfigureAwait(false);
-        var now = time.GetUtcNow();
-        TimeSpan? wait = null;
-        foreach (var row in rows)
+        // Narrowest first, one after another: an attempt its own counter refuses is not counted against the account or
+        // the address, so one guesser's burst cannot reach the bars that shut out others.
+        foreach (var counter in counters.Counted)
         {
-            if (row.HasValue && row.Value!.LockedUntil is { } until && until > now && (wait is null || until - now > wait))
-                wait = until - now;
+            if (await CountAsync(counter, ct).ConfigureAwait(false) is { } wait) return wait;
         }
-        return wait;
+        return null;
     }
 
-    public async Task RecordFailureAsync(LoginCounters counters, CancellationToken ct = default) =>
-        await Task.WhenAll(counters.Counted.Select(c => CountAsync(c, ct))).ConfigureAwait(false);
-
-    /// <summary>A successful login clears the counter of its device or of its account and address, and no other: one
-    /// good login must not launder someone else's guesses at the account (from elsewhere) or at other accounts (from
-    /// this address).</summary>
-    public async Task RecordSuccessAsync(LoginCounters counters, CancellationToken ct = default)
+    /// <summary>A success: its own counter (the device's, or this account from this address) starts afresh, and the
+    /// wider ones (account-wide, address-wide) give back the attempt it was counted as.</summary>
+    public async Task RefundAsync(LoginCounters counters, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.LoginAttempts, ct).ConfigureAwait(false);
-        await table.TryDeleteAsync(counters.ClearedBySuccess, "", ETag.All, ct).ConfigureAwait(false);
+        await Task.WhenAll(counters.Counted.Select(c => c.Key == counters.ClearedBySuccess
+            ? table.TryDeleteAsync(c.Key, "", ETag.All, ct)
+            : UncountAsync(table, c, ct))).ConfigureAwait(false);
     }
 
-    private async Task CountAsync(LoginCounter counter, CancellationToken ct)
+    private static async Task UncountAsync(TableClient table, LoginCounter counter, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 30; attempt++)
+        {
+            var existing = await table.GetEntityIfExistsAsync<LoginAttemptEntity>(counter.Key, "", cancellationToken: ct).ConfigureAwait(false);
+            if (!existing.HasValue || existing.Value!.Failures == 0) return;
+            var row = existing.Value;
+            row.Failures--;
+            // A lock this very attempt set by reaching the budget goes with it.
+            if (row.Failures < counter.MaxFailures) row.LockedUntil = null;
+            try
+            {
+                await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+                return;
+            }
+            catch (RequestFailedException e) when (e.IsPreconditionFailed() || e.IsNotFound())
+            {
+                await Task.Delay(Random.Shared.Next(5, 20 + Math.Min(attempt, 10) * 10), ct).ConfigureAwait(false);
+            }
+        }
+        // Giving back is a courtesy to the owner: after this many collisions the attempt simply stays counted.
+    }
+
+    /// <summary>Counts one attempt on <paramref name="counter"/>: null when admitted, else how long it is locked. The
+    /// attempt that reaches the budget is still admitted (it may be the owner's right password) and locks the ones after.</summary>
+    private async Task<TimeSpan?> CountAsync(LoginCounter counter, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.LoginAttempts, ct).ConfigureAwait(false);
         for (var attempt = 0; ; attempt++)
@@ -140,6 +164,7 @@ public sealed class LoginThrottle(StorageClients storage, TimeProvider time, IOp
             var now = time.GetUtcNow();
             var existing = await table.GetEntityIfExistsAsync<LoginAttemptEntity>(counter.Key, "", cancellationToken: ct).ConfigureAwait(false);
             var row = existing.HasValue ? existing.Value! : new LoginAttemptEntity { PartitionKey = counter.Key };
+            if (row.LockedUntil is { } until && until > now) return until - now;
             if (!existing.HasValue || now - row.WindowStart > Options.Window)
             {
                 row.Failures = 0;
@@ -157,13 +182,13 @@ public sealed class LoginThrottle(StorageClients storage, TimeProvider time, IOp
             {
                 if (existing.HasValue) await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false);
                 else await table.AddEntityAsync(row, ct).ConfigureAwait(false);
-                return;
+                return null;
             }
             catch (RequestFailedException e) when (e.IsConflict() || e.IsPreconditionFailed() || e.IsNotFound())
             {
-                // Another failure was counted at the same moment: read again and add ours on top. The account-wide row
+                // Another attempt was counted at the same moment: read again and add ours on top. The account-wide row
                 // is hot under a guesser with many addresses, so back off with jitter rather than retry in lockstep.
-                // A failure is never dropped: after many tries the caller gets a 503 (as for a storage outage), which
+                // An attempt is never dropped: after many tries the caller gets a 503 (as for a storage outage), which
                 // tells a guesser nothing about the password it sent.
                 if (attempt >= 30)
                     throw new RequestFailedException(503, $"The login counter {counter.Key} kept changing under an update.");

@@ -322,6 +322,26 @@ public sealed class LoginLockoutTests(LockoutApp app) : IClassFixture<LockoutApp
     }
 
     [Fact]
+    public async Task A_burst_of_simultaneous_guesses_gets_no_more_tries_than_one_after_another()
+    {
+        var user = await NewUser();
+        var guesser = FromNewAddress();
+        // Every attempt is counted before its password is checked: of twenty at once, only the pair's budget is tried.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            await Task.Yield();
+            return (await guesser.TryLogin(user.Email, "burst " + i)).StatusCode;
+        }));
+        Assert.Equal(PairBar, answers.Count(a => a == HttpStatusCode.Unauthorized));
+        Assert.Equal(20 - PairBar, answers.Count(a => a == HttpStatusCode.TooManyRequests));
+        await (await guesser.TryLogin(user.Email, user.Password)).Problem(HttpStatusCode.TooManyRequests, "login-throttled");
+
+        // The owner elsewhere is not touched, and the owner's successes are not counted against the account.
+        for (var i = 0; i < AccountBar + 1; i++)
+            await FromNewAddress().Login(user.Email, user.Password);
+    }
+
+    [Fact]
     public async Task The_oauth_login_page_sets_the_device_cookie_and_honours_it_during_a_lock()
     {
         var developer = await NewUser();
