@@ -80,7 +80,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AccountTokens>();
         services.AddSingleton<AccountEmails>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<AccountMailRequests>();
         services.AddSingleton<AccountService>();
+        services.AddScoped<AccountMailRequestHandler>();
         return services;
     }
 
