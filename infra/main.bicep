@@ -123,7 +123,7 @@ resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-0
 // The app creates its tables and queues on first use; the queues the host triggers on are declared so they exist
 // before the first message.
 resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [
-  for name in ['email-outbox', 'bangumi-import']: {
+  for name in ['email-outbox', 'account-mail-requests', 'bangumi-import']: {
     parent: queueService
     name: name
   }

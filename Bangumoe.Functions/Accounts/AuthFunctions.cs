@@ -18,7 +18,7 @@ public sealed class AuthFunctions(AccountService accounts)
         return TypedResults.Created("/api/me", new RegisteredUser(user.Uid, user.Uname, user.Email, user.EmailVerified));
     }
 
-    /// <summary>202 whatever the address: whether an account exists is not revealed.</summary>
+    /// <summary>202 whatever the address, and as fast: whether an account exists is not revealed.</summary>
     [Function("ResendVerification")]
     public async Task<IResult> ResendVerification([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/auth/verify/resend")] HttpRequest req, CancellationToken ct)
     {
@@ -37,7 +37,7 @@ public sealed class AuthFunctions(AccountService accounts)
         return result.Ok ? TokenResult(result.Value!) : result.Error!.ToProblem(req.HttpContext);
     }
 
-    /// <summary>202 whatever the address: whether an account exists is not revealed.</summary>
+    /// <summary>202 whatever the address, and as fast: whether an account exists is not revealed.</summary>
     [Function("ForgotPassword")]
     public async Task<IResult> ForgotPassword([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/auth/password/forgot")] HttpRequest req, CancellationToken ct)
     {

@@ -7,8 +7,8 @@ namespace Bangumoe.Functions.Accounts;
 
 /// <summary>
 /// The pages of the mailed links: asking for one (the verification mail again, a password reset) and what opening one
-/// does (email verification or an email change, the password-reset form). Asking answers the same whether or not an
-/// account has the address, so the pages reveal no accounts.
+/// does (email verification or an email change, the password-reset form). Asking answers the same, and as fast (the
+/// core only queues the request), whether or not an account has the address, so the pages reveal no accounts.
 /// </summary>
 public sealed class MailedLinkPages(AccountService accounts, PageRequests pages)
 {

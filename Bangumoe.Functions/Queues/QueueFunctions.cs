@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Bangumoe.Accounts;
 using Bangumoe.Bangumi;
 using Bangumoe.Email;
 using Bangumoe.Queues;
@@ -14,13 +15,17 @@ namespace Bangumoe.Functions.Queues;
 /// Queue names carry <c>Storage:NamePrefix</c> (a binding expression the host resolves from the app settings), like
 /// every table name, so apps sharing one storage account keep apart.
 /// </summary>
-public sealed class QueueFunctions(SendEmailHandler email, BangumiImporter import)
+public sealed class QueueFunctions(SendEmailHandler email, AccountMailRequestHandler accountMail, BangumiImporter import)
 {
     private const string Prefix = "%" + StorageOptions.NamePrefixKey + "%";
 
     [Function(EmailOutbox.FunctionName)]
     public Task SendEmail([QueueTrigger(Prefix + EmailOutbox.QueueName, Connection = "AzureWebJobsStorage")] string message, FunctionContext context) =>
         email.HandleAsync(Message(context, message), context.CancellationToken);
+
+    [Function(AccountMailRequests.FunctionName)]
+    public Task HandleAccountMailRequest([QueueTrigger(Prefix + AccountMailRequests.QueueName, Connection = "AzureWebJobsStorage")] string message, FunctionContext context) =>
+        accountMail.HandleAsync(Message(context, message), context.CancellationToken);
 
     [Function(BangumiBinding.FunctionName)]
     public Task ImportBangumiCollection([QueueTrigger(Prefix + BangumiBinding.QueueName, Connection = "AzureWebJobsStorage")] string message, FunctionContext context) =>

@@ -41,6 +41,7 @@ public sealed class AccountService(
     AccountTokens links,
     AccountEmails mails,
     EmailOutbox outbox,
+    AccountMailRequests mailRequests,
     AccessTokenService accessTokens,
     LoginThrottle throttle,
     LoginDevices devices,
@@ -81,14 +82,35 @@ public sealed class AccountService(
         return user;
     }
 
-    /// <summary>Mails a new verification link if the address belongs to an unverified account. Says nothing either way.</summary>
-    public async Task ResendVerificationAsync(string? email, CancellationToken ct = default)
+    /// <summary>Mails a new verification link if the address belongs to an unverified account. Says nothing either way,
+    /// not even by its timing: it only queues the request (<see cref="AccountMailRequests"/>).</summary>
+    public Task ResendVerificationAsync(string? email, CancellationToken ct = default) =>
+        mailRequests.EnqueueAsync(AccountMailRequest.Verification, email, ct);
+
+    /// <summary>Mails a reset link if the address has an account. Says nothing either way, not even by its timing: it
+    /// only queues the request (<see cref="AccountMailRequests"/>).</summary>
+    public Task ForgotPasswordAsync(string? email, CancellationToken ct = default) =>
+        mailRequests.EnqueueAsync(AccountMailRequest.PasswordReset, email, ct);
+
+    /// <summary>
+    /// The queued half of <see cref="ResendVerificationAsync"/> and <see cref="ForgotPasswordAsync"/>: no mail for an
+    /// address without an account, no verification mail for a verified one, and at most one of a kind per interval.
+    /// </summary>
+    public async Task SendRequestedMailAsync(AccountMailRequest request, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(email) || !AccountRules.IsEmail(email.Trim())) return;
-        var user = await users.FindAsync(KeyKind.Email, email, ct).ConfigureAwait(false);
-        if (user is null || user.EmailVerified || !await TakeMailSlotAsync(user, u => u.VerificationMailSentAt, (u, t) => u.VerificationMailSentAt = t, ct).ConfigureAwait(false))
-            return;
-        await outbox.EnqueueAsync(mails.Verification(user, links.EmailVerification(user)), ct).ConfigureAwait(false);
+        var user = await users.FindAsync(KeyKind.Email, request.Email, ct).ConfigureAwait(false);
+        if (user is null) return;
+        if (request.Kind == AccountMailRequest.Verification)
+        {
+            if (user.EmailVerified) return;
+            await SendOncePerIntervalAsync(user, u => u.VerificationMailSentAt, (u, t) => u.VerificationMailSentAt = t,
+                u => mails.Verification(u, links.EmailVerification(u)), ct).ConfigureAwait(false);
+        }
+        else if (request.Kind == AccountMailRequest.PasswordReset)
+        {
+            await SendOncePerIntervalAsync(user, u => u.ResetMailSentAt, (u, t) => u.ResetMailSentAt = t,
+                u => mails.PasswordReset(u, links.PasswordReset(u)), ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Follows a mailed verification or email-change link.</summary>
@@ -205,16 +227,6 @@ public sealed class AccountService(
         }, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Mails a reset link if the address has an account. Says nothing either way.</summary>
-    public async Task ForgotPasswordAsync(string? email, CancellationToken ct = default)
-    {
-        if (string.IsNullOrWhiteSpace(email) || !AccountRules.IsEmail(email.Trim())) return;
-        var user = await users.FindAsync(KeyKind.Email, email, ct).ConfigureAwait(false);
-        if (user is null || !await TakeMailSlotAsync(user, u => u.ResetMailSentAt, (u, t) => u.ResetMailSentAt = t, ct).ConfigureAwait(false))
-            return;
-        await outbox.EnqueueAsync(mails.PasswordReset(user, links.PasswordReset(user)), ct).ConfigureAwait(false);
-    }
-
     public async Task<Result<LinkOutcome>> ResetPasswordAsync(string? token, string? newPassword, CancellationToken ct = default)
     {
         var errors = new FieldErrors();
@@ -311,12 +323,27 @@ public sealed class AccountService(
 
     /// <summary>At most one mail of a kind per <see cref="AccountOptions.MailResendInterval"/>; the conditional write
     /// makes concurrent requests send one mail, not several.</summary>
-    private async Task<bool> TakeMailSlotAsync(UserEntity user, Func<UserEntity, DateTimeOffset?> last, Action<UserEntity, DateTimeOffset> set, CancellationToken ct)
+    private async Task SendOncePerIntervalAsync(UserEntity user, Func<UserEntity, DateTimeOffset?> last, Action<UserEntity, DateTimeOffset?> set,
+        Func<UserEntity, EmailMessage> mail, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        if (last(user) is { } sent && now - sent < Options.MailResendInterval) return false;
+        var previous = last(user);
+        if (previous is { } sent && now - sent < Options.MailResendInterval) return;
         set(user, now);
-        return await users.UpdateAsync(user, ct).ConfigureAwait(false);
+        if (!await users.UpdateAsync(user, ct).ConfigureAwait(false)) return;
+        try
+        {
+            await outbox.EnqueueAsync(mail(user), ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Give the slot back, so that the queue's next try of this request can take it and send the mail, rather
+            // than find it "sent" and leave the person waiting out the interval for nothing. Only if the row is still
+            // as we wrote it; should storage fail for this too, that next try finds the slot taken, as before.
+            set(user, previous);
+            await users.UpdateAsync(user, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
     }
 
     private static Error WrongPassword(string field) =>

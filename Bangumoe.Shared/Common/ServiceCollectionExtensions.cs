@@ -81,7 +81,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AccountEmails>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<LoginDevices>();
+        services.AddSingleton<AccountMailRequests>();
         services.AddSingleton<AccountService>();
+        services.AddScoped<AccountMailRequestHandler>();
         return services;
     }
 

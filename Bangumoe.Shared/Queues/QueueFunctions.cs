@@ -31,4 +31,15 @@ public sealed class QueueSender(StorageClients storage)
         var queue = await storage.QueueAsync(queueName, cancellationToken).ConfigureAwait(false);
         await queue.SendMessageAsync(JsonSerializer.Serialize(payload, QueueJson.Options), visibilityTimeout: delay, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Puts a message's body, as it came, on <c>&lt;queue&gt;-poison</c>: what the host does after the last try, for a
+    /// message that no try can ever handle (it is not what the app writes). Stored in the same encoding as the host's
+    /// own poison messages, so whoever looks at the poison queue reads both alike.
+    /// </summary>
+    public async Task PoisonAsync(string queueName, string body, CancellationToken cancellationToken = default)
+    {
+        var poison = await storage.QueueAsync(queueName + "-poison", cancellationToken).ConfigureAwait(false);
+        await poison.SendMessageAsync(body, cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -73,7 +73,7 @@ public sealed class FunctionMetadataTests
             .Select(f => f.GetProperty("bindings")[0])
             .Where(t => t.GetProperty("type").GetString() == "queueTrigger")
             .ToDictionary(t => t.GetProperty("queueName").GetString()!, t => t.GetProperty("connection").GetString());
-        Assert.Equal(["%Storage:NamePrefix%bangumi-import", "%Storage:NamePrefix%email-outbox"], queues.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["%Storage:NamePrefix%account-mail-requests", "%Storage:NamePrefix%bangumi-import", "%Storage:NamePrefix%email-outbox"], queues.Keys.Order(StringComparer.Ordinal));
         Assert.All(queues.Values, c => Assert.Equal("AzureWebJobsStorage", c));
     }
 

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Queues;
@@ -73,6 +74,74 @@ public sealed class QueueFunctionTests(Emulators emulators)
         await EventuallyEmpty(app, "bangumi-import");
     }
 
+    [Fact]
+    public async Task An_account_mail_request_that_is_not_well_formed_is_poisoned_on_its_first_try_and_the_queue_goes_on()
+    {
+        // The host would try a failing message a hundred times, a second apart: within the waits below, only a message
+        // the function itself set aside reaches the poison queue and leaves the queue empty.
+        await using var app = new BangumoeApp(emulators, new Dictionary<string, string?>
+        {
+            ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "100",
+        });
+        var client = app.CreateClient();
+        var user = await app.NewVerifiedUser(client);
+        var queue = new QueueClient(emulators.StorageConnectionString, app.Prefix + "account-mail-requests", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        await queue.CreateIfNotExistsAsync();
+        string[] malformed =
+        [
+            "{not json",
+            "null",
+            """{"kind":"spam","email":"someone@example.com"}""",
+            // An account's address, but not as the request side writes it (normalized): no mail either.
+            $$"""{"kind":"password-reset","email":"{{user.Email.ToUpperInvariant()}}"}""",
+        ];
+        foreach (var body in malformed) await queue.SendMessageAsync(body);
+
+        // A well-formed request queued behind them is answered as always.
+        await (await client.PostJson("/api/auth/password/forgot", new { email = user.Email })).Ok(HttpStatusCode.Accepted);
+        await app.Mail.WaitForAsync(user.Email, "Reset your Bangumoe password");
+
+        await EventuallyMessages(app, "account-mail-requests-poison", malformed.Length);
+        await EventuallyEmpty(app, "account-mail-requests");
+        // Each once, body intact: set aside on its one try, not tried again.
+        var poisoned = (await Messages(app, "account-mail-requests-poison")).Select(m => Encoding.UTF8.GetString(Convert.FromBase64String(m)));
+        Assert.Equal(malformed.Order(StringComparer.Ordinal), poisoned.Order(StringComparer.Ordinal));
+        // The verification mail and the one reset mail: nothing for the malformed request that named the account.
+        await app.Mail.AssertMailCountStays(user.Email, 2);
+    }
+
+    [Fact]
+    public async Task A_mail_request_whose_mail_could_not_be_queued_gives_its_slot_back_and_mails_on_a_later_try()
+    {
+        await using var app = new BangumoeApp(emulators, new Dictionary<string, string?>
+        {
+            // Room for the tries below before the host would poison the request.
+            ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "20",
+        });
+        var client = app.CreateClient();
+        var user = await app.NewVerifiedUser(client);
+        // The outbox goes away under the running app (which created it for the verification mail), so queueing the
+        // reset mail fails after the request function has taken the once-per-minute slot.
+        var outbox = new QueueClient(emulators.StorageConnectionString, app.Prefix + "email-outbox");
+        await outbox.DeleteAsync();
+
+        await (await client.PostJson("/api/auth/password/forgot", new { email = user.Email })).Ok(HttpStatusCode.Accepted);
+        var requests = new QueueClient(emulators.StorageConnectionString, app.Prefix + "account-mail-requests");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await requests.PeekMessagesAsync()).Value.FirstOrDefault() is not { DequeueCount: >= 1 })
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The mail request was not tried and released within 30 s.");
+            await Task.Delay(100);
+        }
+        // That try failed and gave the slot back: the row says no reset mail went out.
+        var row = (await app.UsersTable().GetEntityAsync<Azure.Data.Tables.TableEntity>(user.Uid, "")).Value;
+        Assert.Null(row.GetDateTimeOffset("ResetMailSentAt"));
+
+        await outbox.CreateAsync();
+        await app.Mail.WaitForAsync(user.Email, "Reset your Bangumoe password");
+        await EventuallyEmpty(app, "account-mail-requests");
+    }
+
     private static async Task<List<string>> Messages(BangumoeApp app, string queue)
     {
         var client = new QueueClient(app.Emulators.StorageConnectionString, app.Prefix + queue);
@@ -90,13 +159,13 @@ public sealed class QueueFunctionTests(Emulators emulators)
         }
     }
 
-    private static async Task<List<string>> EventuallyMessages(BangumoeApp app, string queue)
+    private static async Task<List<string>> EventuallyMessages(BangumoeApp app, string queue, int count = 1)
     {
         List<string> messages = [];
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((messages = await Messages(app, queue)).Count == 0)
+        while ((messages = await Messages(app, queue)).Count < count)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Nothing arrived in {queue} within 30 s.");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{messages.Count} of {count} message(s) arrived in {queue} within 30 s.");
             await Task.Delay(100);
         }
         return messages;

@@ -48,4 +48,11 @@ public sealed partial class MailDev(HttpClient http)
             await Task.Delay(100);
         }
     }
+
+    /// <summary>Deletes these mails (a test that sends hundreds keeps the inbox every other test reads small).</summary>
+    public async Task DeleteAsync(IEnumerable<Mail> mails)
+    {
+        using var response = await http.PostAsJsonAsync("/api/email/delete", new { ids = mails.Select(m => m.Id).ToArray() });
+        response.EnsureSuccessStatusCode();
+    }
 }
