@@ -25,6 +25,7 @@ public sealed partial class HttpPolicyMiddleware(ILogger<HttpPolicyMiddleware> l
         }
         // No answer is ever to be sniffed into another type (a JSON body read as HTML, say).
         http.Response.Headers.XContentTypeOptions = "nosniff";
+        if (FunctionPolicies.Get<CorsAttribute>(context) is { Kind: CorsKind.Public }) ClientCors.AllowAnyOrigin(http);
         if (http.Request.ContentLength > MaxBodyBytes)
         {
             context.GetInvocationResult().Value = FunctionPolicies.Has<PageAttribute>(context) ? PageAnswer(http, 413) : BodyTooLarge();

@@ -12,10 +12,10 @@ public static class ClientForms
     /// <summary>The form as a registration; the type only when registering (it cannot change afterwards).</summary>
     public static ClientRegistration Read(IFormCollection form, bool creating) => new(
         form["name"].ToString(), form["home_url"].ToString(), form["description"].ToString(),
-        RedirectUriLines(form["redirect_uris"].ToString()), creating ? form["type"].FirstOrDefault() : null);
+        Lines(form["redirect_uris"].ToString()), creating ? form["type"].FirstOrDefault() : null, Lines(form["allowed_origins"].ToString()));
 
-    /// <summary>One redirect URI per line; blank lines and the spaces around a URI (a textarea's) do not count.</summary>
-    public static List<string> RedirectUriLines(string text) =>
+    /// <summary>One redirect URI or origin per line; blank lines and the spaces around one (a textarea's) do not count.</summary>
+    public static List<string> Lines(string text) =>
         text.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0).ToList();
 
     /// <summary>Adds the localized message for each field the core refused to <paramref name="form"/>.</summary>
@@ -23,6 +23,7 @@ public static class ClientForms
     {
         var t = texts.OAuth;
         var uris = sent.RedirectUris ?? [];
+        var origins = sent.AllowedOrigins ?? [];
         var messages = new List<(string Field, string Message)>();
         foreach (var field in (error.FieldErrors ?? new Dictionary<string, string[]>()).Keys)
         {
@@ -35,6 +36,9 @@ public static class ClientForms
                     : uris.Count > RedirectUris.MaxCount ? t.RedirectUrisTooMany(RedirectUris.MaxCount) : t.RedirectUrisRepeated),
                 _ when field.StartsWith("redirect_uris[", StringComparison.Ordinal)
                        && int.TryParse(field["redirect_uris[".Length..^1], out var i) && i >= 0 && i < uris.Count => ("redirect_uris", t.RedirectUriInvalid(uris[i])),
+                "allowed_origins" => ("allowed_origins", origins.Count > ClientOrigins.MaxCount ? t.AllowedOriginsTooMany(ClientOrigins.MaxCount) : t.AllowedOriginsRepeated),
+                _ when field.StartsWith("allowed_origins[", StringComparison.Ordinal)
+                       && int.TryParse(field["allowed_origins[".Length..^1], out var o) && o >= 0 && o < origins.Count => ("allowed_origins", t.AllowedOriginInvalid(origins[o])),
                 "type" => ("type", t.TypeInvalid),
                 _ => ("", ""),
             });

@@ -1,3 +1,4 @@
+using Bangumoe.Functions.Http;
 using Bangumoe.Hosting;
 using Bangumoe.Security;
 using Microsoft.Azure.Functions.Worker;
@@ -12,10 +13,12 @@ namespace Bangumoe.Functions.OAuth;
 public sealed class DiscoveryFunctions(IOptions<AppOptions> app, SigningKeyRing keys)
 {
     [Function("OpenIdConfiguration")]
+    [Cors(CorsKind.Public)]
     public IResult OpenIdConfiguration([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ".well-known/openid-configuration")] HttpRequest req) =>
         Metadata(req.HttpContext);
 
     [Function("OAuthServerMetadata")]
+    [Cors(CorsKind.Public)]
     public IResult OAuthServerMetadata([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ".well-known/oauth-authorization-server")] HttpRequest req) =>
         Metadata(req.HttpContext);
 
@@ -49,6 +52,7 @@ public sealed class DiscoveryFunctions(IOptions<AppOptions> app, SigningKeyRing 
     }
 
     [Function("Jwks")]
+    [Cors(CorsKind.Public)]
     public IResult Jwks([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ".well-known/jwks.json")] HttpRequest req)
     {
         var context = req.HttpContext;

@@ -83,6 +83,8 @@ public sealed record OAuthTexts
     public required string DescriptionHint { get; init; }
     public required string RedirectUrisLabel { get; init; }
     public required Func<int, string> RedirectUrisHint { get; init; }
+    public required string AllowedOriginsLabel { get; init; }
+    public required Func<int, string> AllowedOriginsHint { get; init; }
     public required string TypeLegend { get; init; }
     public required string RegisterButton { get; init; }
     public required string ScopesHeading { get; init; }
@@ -99,6 +101,9 @@ public sealed record OAuthTexts
     public required Func<int, string> RedirectUrisTooMany { get; init; }
     public required string RedirectUrisRepeated { get; init; }
     public required Func<string, string> RedirectUriInvalid { get; init; }
+    public required Func<int, string> AllowedOriginsTooMany { get; init; }
+    public required string AllowedOriginsRepeated { get; init; }
+    public required Func<string, string> AllowedOriginInvalid { get; init; }
     public required string TypeInvalid { get; init; }
     public required string AppChangedMeanwhile { get; init; }
     public required string PublicAppHasNoSecret { get; init; }
@@ -106,6 +111,7 @@ public sealed record OAuthTexts
     // /developer/apps/{id}: one app.
     public required string ConnectHeading { get; init; }
     public required string RedirectUrisHeading { get; init; }
+    public required string AllowedOriginsHeading { get; init; }
     public required string DiscoveryUrlLabel { get; init; }
     public required string ExampleHeading { get; init; }
     public required string ExampleExplain { get; init; }
@@ -207,6 +213,8 @@ public sealed record OAuthTexts
         DescriptionHint = "Shown to people when the app asks for access.",
         RedirectUrisLabel = "Redirect URIs",
         RedirectUrisHint = max => $"One per line, at most {max}. https, or http on 127.0.0.1, [::1] or localhost. The app must send one of them exactly.",
+        AllowedOriginsLabel = "Other web origins (optional)",
+        AllowedOriginsHint = max => $"For an app that runs in the browser: it may call the token, revocation and userinfo endpoints from its redirect URIs' origins and from these. One per line, at most {max}, written as https://app.example (no path).",
         TypeLegend = "Kind of app",
         RegisterButton = "Register app",
         ScopesHeading = "Scopes an app can ask for",
@@ -221,11 +229,15 @@ public sealed record OAuthTexts
         RedirectUrisTooMany = max => $"At most {max} redirect URIs.",
         RedirectUrisRepeated = "List each redirect URI only once.",
         RedirectUriInvalid = uri => $"{uri} is not a redirect URI Bangumoe accepts: it must be a whole https address (http only on 127.0.0.1, [::1] or localhost), at most 512 characters, without spaces, a fragment (#), wildcards (*) or a user name.",
+        AllowedOriginsTooMany = max => $"At most {max} origins.",
+        AllowedOriginsRepeated = "List each origin only once.",
+        AllowedOriginInvalid = origin => $"{origin} is not an origin Bangumoe accepts: write it as a browser sends it, https://app.example (http only on 127.0.0.1, [::1] or localhost), in lower case, without a path or a trailing slash.",
         TypeInvalid = "Choose confidential or public.",
         AppChangedMeanwhile = "The app was changed meanwhile (in another tab?). Reload the page and try again.",
         PublicAppHasNoSecret = "A public app has no secret; it proves itself with PKCE.",
         ConnectHeading = "Connect your app",
         RedirectUrisHeading = "Redirect URIs",
+        AllowedOriginsHeading = "Web origins for browser apps",
         DiscoveryUrlLabel = "Discovery URL",
         ExampleHeading = "Example authorization request",
         ExampleExplain = "Send the person's browser to an address like this one. Your app makes a new state and PKCE code_verifier for every sign-in and sends the verifier's S256 challenge; the ones below are made up for this example. After they allow, Bangumoe sends the browser to your redirect URI with code, state and iss; exchange the code at the token endpoint together with the code_verifier.",
@@ -314,6 +326,8 @@ public sealed record OAuthTexts
         DescriptionHint = "应用请求授权时会展示给用户。",
         RedirectUrisLabel = "重定向 URI",
         RedirectUrisHint = max => $"每行一个，最多 {max} 个。使用 https，或在 127.0.0.1、[::1]、localhost 上使用 http。应用发送的地址必须与其中之一完全一致。",
+        AllowedOriginsLabel = "其他网页来源（可选）",
+        AllowedOriginsHint = max => $"供在浏览器中运行的应用使用：它可以从重定向 URI 所在的来源以及这里列出的来源调用令牌、撤销和用户信息端点。每行一个，最多 {max} 个，写成 https://app.example 的形式（不带路径）。",
         TypeLegend = "应用类型",
         RegisterButton = "注册应用",
         ScopesHeading = "应用可以请求的权限范围",
@@ -327,12 +341,16 @@ public sealed record OAuthTexts
         RedirectUrisRequired = "请至少填写一个重定向 URI。",
         RedirectUrisTooMany = max => $"最多 {max} 个重定向 URI。",
         RedirectUrisRepeated = "每个重定向 URI 只能填写一次。",
+        AllowedOriginsTooMany = max => $"最多 {max} 个来源。",
+        AllowedOriginsRepeated = "每个来源只能填写一次。",
+        AllowedOriginInvalid = origin => $"{origin} 不是 Bangumoe 接受的来源：请按浏览器发送的形式填写，如 https://app.example（仅在 127.0.0.1、[::1]、localhost 上可用 http），小写，不带路径和末尾的斜杠。",
         RedirectUriInvalid = uri => $"{uri} 不是 Bangumoe 接受的重定向 URI：必须是完整的 https 地址（http 仅限 127.0.0.1、[::1] 或 localhost），不超过 512 个字符，不能包含空格、片段（#）、通配符（*）或用户名。",
         TypeInvalid = "请选择机密客户端或公开客户端。",
         AppChangedMeanwhile = "应用在此期间被修改了（也许在另一个标签页？）。请刷新页面后重试。",
         PublicAppHasNoSecret = "公开客户端没有密钥，它通过 PKCE 证明自己的身份。",
         ConnectHeading = "接入你的应用",
         RedirectUrisHeading = "重定向 URI",
+        AllowedOriginsHeading = "浏览器应用的网页来源",
         DiscoveryUrlLabel = "发现文档地址",
         ExampleHeading = "授权请求示例",
         ExampleExplain = "把用户的浏览器引导到类似下面的地址。你的应用每次登录都要生成新的 state 和 PKCE code_verifier，并发送 code_verifier 的 S256 challenge；下面的值只是为这个示例临时生成的。用户允许后，Bangumoe 会把浏览器带到你的重定向 URI，并附上 code、state 和 iss；再用 code 和 code_verifier 到令牌端点换取令牌。",

@@ -10,15 +10,17 @@ namespace Bangumoe.Functions.OAuth;
 /// <c>{error, error_description}</c> errors, <c>Cache-Control: no-store</c>, 401 + WWW-Authenticate for invalid_client.
 /// Each reads its form into a typed request and renders what the core decided.
 /// </summary>
-public sealed class TokenFunctions(TokenService tokens, RevocationService revocation)
+public sealed class TokenFunctions(TokenService tokens, RevocationService revocation, ClientCors cors)
 {
     [Function("Token")]
     [NoStore]
+    [Cors(CorsKind.Client)]
     public async Task<IResult> Token([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth/token")] HttpRequest req, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(req, ct);
         if (!form.Ok) return OAuthResults.Error(req, form.Error!);
         var f = form.Value!;
+        if (await cors.CheckAsync(req.HttpContext, f.Client.ClientId, ct) is { } foreign) return OAuthResults.Error(req, foreign);
         var result = await tokens.ExchangeAsync(new TokenRequest(f.Client, f["grant_type"], f["code"], f["redirect_uri"], f["code_verifier"],
             f["refresh_token"], f["scope"], ClientAddress.Of(req.HttpContext)), ct);
         if (!result.Ok) return OAuthResults.Error(req, result.Error!);
@@ -37,10 +39,12 @@ public sealed class TokenFunctions(TokenService tokens, RevocationService revoca
 
     [Function("Revoke")]
     [NoStore]
+    [Cors(CorsKind.Client)]
     public async Task<IResult> Revoke([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth/revoke")] HttpRequest req, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(req, ct);
         if (!form.Ok) return OAuthResults.Error(req, form.Error!);
+        if (await cors.CheckAsync(req.HttpContext, form.Value!.Client.ClientId, ct) is { } foreign) return OAuthResults.Error(req, foreign);
         var result = await revocation.RevokeAsync(new TokenQuery(form.Value!.Client, form.Value["token"], ClientAddress.Of(req.HttpContext)), ct);
         return result.Ok ? TypedResults.Ok() : OAuthResults.Error(req, result.Error!);
     }
@@ -59,16 +63,21 @@ public sealed class TokenFunctions(TokenService tokens, RevocationService revoca
     [Function("UserInfo")]
     [NoStore]
     [RequireScope(Scopes.OpenId)]
-    public IResult UserInfo([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth/userinfo")] HttpRequest req) => Claims(req);
+    [Cors(CorsKind.Client)]
+    public Task<IResult> UserInfo([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth/userinfo")] HttpRequest req, CancellationToken ct) =>
+        ClaimsAsync(req, ct);
 
     [Function("UserInfoPost")]
     [NoStore]
     [RequireScope(Scopes.OpenId)]
-    public IResult UserInfoPost([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth/userinfo")] HttpRequest req) => Claims(req);
+    [Cors(CorsKind.Client)]
+    public Task<IResult> UserInfoPost([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth/userinfo")] HttpRequest req, CancellationToken ct) =>
+        ClaimsAsync(req, ct);
 
-    private static IResult Claims(HttpRequest req)
+    private async Task<IResult> ClaimsAsync(HttpRequest req, CancellationToken ct)
     {
         var me = req.Caller();
+        if (await cors.CheckAsync(req.HttpContext, me.ClientId, ct) is { } foreign) return OAuthResults.Error(req, foreign);
         var claims = new Dictionary<string, object> { ["sub"] = me.User.Uid };
         foreach (var (name, value) in UserClaims.For(me.User, me.Scope)) claims[name] = value;
         return TypedResults.Json(claims);

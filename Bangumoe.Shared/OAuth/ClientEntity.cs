@@ -30,6 +30,10 @@ public sealed class ClientEntity : TableRow
 
     public string Type { get; set; } = ClientTypes.Confidential;
 
+    /// <summary>JSON array of web origins the app may call the back-channel endpoints from (CORS), besides its redirect
+    /// URIs' own (see <see cref="ClientOrigins"/>).</summary>
+    public string AllowedOriginsJson { get; set; } = "[]";
+
     /// <summary>The secret's hash (see <see cref="ClientSecrets"/>); empty for public clients.</summary>
     public string SecretHash { get; set; } = "";
 
@@ -50,6 +54,13 @@ public sealed class ClientEntity : TableRow
     {
         get => JsonSerializer.Deserialize<List<string>>(RedirectUrisJson) ?? [];
         set => RedirectUrisJson = JsonSerializer.Serialize(value);
+    }
+
+    [IgnoreDataMember]
+    public IReadOnlyList<string> AllowedOrigins
+    {
+        get => string.IsNullOrEmpty(AllowedOriginsJson) ? [] : JsonSerializer.Deserialize<List<string>>(AllowedOriginsJson) ?? [];
+        set => AllowedOriginsJson = JsonSerializer.Serialize(value);
     }
 
     [IgnoreDataMember]

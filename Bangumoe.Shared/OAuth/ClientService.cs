@@ -5,7 +5,8 @@ using Bangumoe.Storage;
 namespace Bangumoe.OAuth;
 
 /// <summary>What an owner sends to register or change an app. Null means "keep" on update.</summary>
-public sealed record ClientRegistration(string? Name, string? HomeUrl, string? Description, IReadOnlyList<string>? RedirectUris, string? Type);
+public sealed record ClientRegistration(string? Name, string? HomeUrl, string? Description, IReadOnlyList<string>? RedirectUris, string? Type,
+    IReadOnlyList<string>? AllowedOrigins = null);
 
 /// <summary>A newly registered app, or one whose secret was rotated: the only time the secret is shown.</summary>
 public sealed record ClientWithSecret(ClientEntity Client, string? Secret);
@@ -78,6 +79,7 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
             HomeUrl = registration.HomeUrl!.Trim(),
             Description = registration.Description?.Trim() ?? "",
             RedirectUris = registration.RedirectUris!,
+            AllowedOrigins = registration.AllowedOrigins ?? [],
             Type = confidential ? ClientTypes.Confidential : ClientTypes.Public,
             SecretHash = secret is null ? "" : chosenSecret is null ? ClientSecrets.HashGenerated(secret) : secrets.HashChosen(secret),
             CreatedAt = time.GetUtcNow(),
@@ -100,6 +102,7 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
         if (change.HomeUrl is not null) client.HomeUrl = change.HomeUrl.Trim();
         if (change.Description is not null) client.Description = change.Description.Trim();
         if (change.RedirectUris is not null) client.RedirectUris = change.RedirectUris;
+        if (change.AllowedOrigins is not null) client.AllowedOrigins = change.AllowedOrigins;
         return await ReplaceAsync(client, ct).ConfigureAwait(false);
     }
 
@@ -186,6 +189,13 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
                     if (RedirectUris.Problem(r.RedirectUris[i]) is { } problem) errors.Add($"redirect_uris[{i}]", "The redirect URI " + problem + ".");
                 if (r.RedirectUris.Distinct(StringComparer.Ordinal).Count() != r.RedirectUris.Count) errors.Add("redirect_uris", "Each redirect URI once.");
             }
+        }
+        if (r.AllowedOrigins is { } origins)
+        {
+            if (origins.Count > ClientOrigins.MaxCount) errors.Add("allowed_origins", $"At most {ClientOrigins.MaxCount} origins.");
+            for (var i = 0; i < origins.Count && i < ClientOrigins.MaxCount; i++)
+                if (ClientOrigins.Problem(origins[i]) is { } problem) errors.Add($"allowed_origins[{i}]", "The origin " + problem + ".");
+            if (origins.Distinct(StringComparer.Ordinal).Count() != origins.Count) errors.Add("allowed_origins", "Each origin once.");
         }
         if (creating && r.Type is not null and not ClientTypes.Confidential and not ClientTypes.Public)
             errors.Add("type", "Must be \"confidential\" or \"public\".");

@@ -108,6 +108,16 @@ public sealed class BrowserHost(Emulators emulators) : IAsyncLifetime
         return new RegisteredClient(json.GetProperty("client_id").GetString()!, secret, redirectUri);
     }
 
+    /// <summary>A public app (a browser app: no secret, PKCE) with one redirect URI.</summary>
+    public async Task<RegisteredClient> RegisterPublicAppAsync(TestUser owner, string name, string redirectUri)
+    {
+        var json = await (await Http.Send(HttpMethod.Post, "/api/clients", owner.Token, new
+        {
+            name, home_url = "https://client.example", redirect_uris = new[] { redirectUri }, type = "public",
+        })).Ok(HttpStatusCode.Created);
+        return new RegisteredClient(json.GetProperty("client_id").GetString()!, null, redirectUri);
+    }
+
     /// <summary>The app's back channel: redeems a code at /oauth/token with client_secret_basic and the PKCE verifier.</summary>
     public async Task<HttpResponseMessage> RedeemAsync(RegisteredClient client, string code, string verifier)
     {

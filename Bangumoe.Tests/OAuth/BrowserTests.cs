@@ -134,6 +134,64 @@ public sealed class BrowserTests(BrowserHost host) : IClassFixture<BrowserHost>
         Assert.Equal(HttpStatusCode.BadRequest, (await host.RedeemAsync(setup.Client, code, verifier)).StatusCode);
     }
 
+    /// <summary>
+    /// Issue 13, CORS: a browser app at its redirect URI's origin redeems the code and reads userinfo with fetch, as
+    /// Chromium sends them (userinfo's Authorization header makes Chromium send a preflight first); from an origin the
+    /// app did not register, Chromium refuses to hand the script the answer. The app's pages come from a real loopback
+    /// server, so that Chromium's local network access checks see loopback talking to loopback.
+    /// </summary>
+    [Fact]
+    public async Task A_browser_app_redeems_and_reads_userinfo_with_fetch_from_its_own_origin_only()
+    {
+        var callbackPort = Emulators.FreePort();
+        var foreignPort = Emulators.FreePort();
+        var developer = await host.NewVerifiedUserAsync();
+        var client = await host.RegisterPublicAppAsync(developer, "Browser-only Tracker", $"http://127.0.0.1:{callbackPort}/callback");
+        var setup = new Setup(client, await host.NewVerifiedUserAsync(), callbackPort, "Browser-only Tracker");
+        var (verifier, challenge) = OAuthFlow.Pkce();
+        await using var context = await host.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var callback = await page.CaptureCallbackAsync(setup.CallbackPort);
+        await SignInAsync(page, setup, challenge, "oauth-cors");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Allow", Exact = true }).ClickAsync();
+        var code = (await AtCallbackAsync(page, callback, setup))["code"];
+        await page.UnrouteAllAsync();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{callbackPort}", $"http://127.0.0.1:{foreignPort}");
+        builder.Logging.ClearProviders();
+        await using var spa = builder.Build();
+        spa.MapGet("/app", () => Results.Content("<!doctype html><html lang=\"en\"><head><title>SPA</title></head><body><h1>SPA</h1></body></html>", "text/html; charset=utf-8"));
+        await spa.StartAsync();
+
+        // The app's own script, on its own origin, talking to Bangumoe's.
+        await page.GotoAsync($"http://127.0.0.1:{callbackPort}/app");
+        var result = await page.EvaluateAsync<string[]>("""
+            async ([issuer, clientId, code, verifier, redirectUri]) => {
+              const token = await fetch(issuer + '/oauth/token', { method: 'POST', body: new URLSearchParams({
+                grant_type: 'authorization_code', client_id: clientId, code, code_verifier: verifier, redirect_uri: redirectUri }) });
+              const tokens = await token.json();
+              const info = await fetch(issuer + '/oauth/userinfo', { headers: { Authorization: 'Bearer ' + tokens.access_token } });
+              return [String(token.status), String(info.status), (await info.json()).sub];
+            }
+            """, new[] { host.Issuer, client.ClientId, code, verifier, client.RedirectUri });
+        // A cross-origin Authorization header is sent only after a preflight allows it (Chromium does not show
+        // preflights to Playwright): userinfo's 200 is the preflight's answer accepted.
+        Assert.Equal(["200", "200", setup.User.Uid], result);
+
+        // Another origin: the request may leave, but Chromium keeps the answer from the script.
+        await page.GotoAsync($"http://127.0.0.1:{foreignPort}/app");
+        var refused = await page.EvaluateAsync<string>("""
+            async ([issuer, clientId]) => {
+              try {
+                await fetch(issuer + '/oauth/token', { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', client_id: clientId, refresh_token: 'x' }) });
+                return 'read';
+              } catch (e) { return 'refused: ' + e.name; }
+            }
+            """, new[] { host.Issuer, client.ClientId });
+        Assert.Equal("refused: TypeError", refused);
+    }
+
     [Fact]
     public async Task Deny_in_Chromium_sends_access_denied_back_with_state_and_iss()
     {

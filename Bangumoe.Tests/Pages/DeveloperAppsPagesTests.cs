@@ -234,6 +234,32 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
         Assert.Equal("https://diary2.example", after.GetProperty("home_url").GetString());
     }
 
+    [Theory]
+    [InlineData("en", "https://Diary.example/ is not an origin Bangumoe accepts", "Web origins for browser apps")]
+    [InlineData("zh-CN", "https://Diary.example/ 不是 Bangumoe 接受的来源", "浏览器应用的网页来源")]
+    public async Task Web_origins_for_a_browser_app_are_saved_shown_and_checked(string language, string refusal, string heading)
+    {
+        var user = await app.NewVerifiedUser(app.CreateClient());
+        var browser = new PageClient(app, language).SignedInAs(user);
+        var registered = await RegisterAsync(browser);
+        var path = "/developer/apps/" + registered.ClientId;
+        var fields = new { name = "Anime Diary", home_url = "https://diary.example", description = "", redirect_uris = "https://diary.example/cb" };
+
+        var saved = await browser.PostAsync(path, new { fields.name, fields.home_url, fields.description, fields.redirect_uris, allowed_origins = " https://app.diary.example \n\nhttp://localhost:5173\n" });
+        Assert.Equal(HttpStatusCode.SeeOther, saved.Status);
+        var page = await browser.GetAsync(saved.Location!);
+        Assert.Contains(heading, page.Html, StringComparison.Ordinal);
+        Assert.Equal("https://app.diary.example\nhttp://localhost:5173", page.FieldValue("allowed_origins"));
+        var json = await (await ApiAppAsync(user, registered.ClientId)).Ok();
+        Assert.Equal(["https://app.diary.example", "http://localhost:5173"], json.GetProperty("allowed_origins").EnumerateArray().Select(o => o.GetString()));
+
+        var bad = await browser.PostAsync(path, new { fields.name, fields.home_url, fields.description, fields.redirect_uris, allowed_origins = "https://Diary.example/" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+        Assert.StartsWith(refusal, bad.FieldError("allowed_origins"), StringComparison.Ordinal);
+        Assert.Equal("https://Diary.example/", bad.FieldValue("allowed_origins"));
+        Assert.Equal(2, (await (await ApiAppAsync(user, registered.ClientId)).Ok()).GetProperty("allowed_origins").GetArrayLength());
+    }
+
     [Fact]
     public async Task A_new_secret_is_shown_once_and_the_old_one_stops_working()
     {
