@@ -14,9 +14,10 @@ public sealed record ClientWithSecret(ClientEntity Client, string? Secret);
 /// <summary>Registration and management of third-party apps. Only the owner sees or changes an app; to anyone else it does not exist.</summary>
 public sealed class ClientService(StorageClients storage, ClientSecrets secrets, TimeProvider time) : IUserDataOwner
 {
-    /// <summary>How long an instance trusts its memory of whether an app exists (for checking app tokens).</summary>
-    private static readonly TimeSpan ExistenceCacheLifetime = TimeSpan.FromSeconds(60);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (bool Exists, DateTimeOffset Until)> _existence = new(StringComparer.Ordinal);
+    /// <summary>How long an instance trusts its memory of an app (whether it exists, for checking app tokens; its web
+    /// origins, for CORS). Its own changes it knows at once.</summary>
+    private static readonly TimeSpan MemoryLifetime = TimeSpan.FromSeconds(60);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ClientEntity? Client, DateTimeOffset Until)> _remembered = new(StringComparer.Ordinal);
 
     public const int NameMaxLength = 64;
     public const int DescriptionMaxLength = 500;
@@ -35,13 +36,19 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
     /// the hot path does no storage I/O: a deleted app's tokens stop at once on the instance that deleted it and within
     /// a minute elsewhere (its refresh tokens stop at once everywhere, since the app can no longer authenticate).
     /// </summary>
-    public async Task<bool> ExistsAsync(string clientId, CancellationToken ct = default)
+    public async Task<bool> ExistsAsync(string clientId, CancellationToken ct = default) =>
+        await FindRememberedAsync(clientId, ct).ConfigureAwait(false) is not null;
+
+    /// <summary>The app as this instance last saw it, at most a minute ago: for the hot paths that need only what rarely
+    /// changes (whether it exists, its web origins), never for authenticating it.</summary>
+    public async Task<ClientEntity?> FindRememberedAsync(string? clientId, CancellationToken ct = default)
     {
+        if (string.IsNullOrEmpty(clientId)) return null;
         var now = time.GetUtcNow();
-        if (_existence.TryGetValue(clientId, out var known) && known.Until > now) return known.Exists;
-        var exists = await FindAsync(clientId, ct).ConfigureAwait(false) is not null;
-        _existence[clientId] = (exists, now + ExistenceCacheLifetime);
-        return exists;
+        if (_remembered.TryGetValue(clientId, out var known) && known.Until > now) return known.Client;
+        var client = await FindAsync(clientId, ct).ConfigureAwait(false);
+        _remembered[clientId] = (client, now + MemoryLifetime);
+        return client;
     }
 
     /// <summary>The app if <paramref name="ownerUid"/> owns it; null (a 404) for everyone else.</summary>
@@ -132,7 +139,7 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
 
     public async Task DeleteAsync(ClientEntity client, CancellationToken ct = default)
     {
-        _existence[client.ClientId] = (false, DateTimeOffset.MaxValue);
+        _remembered[client.ClientId] = (null, DateTimeOffset.MaxValue);
         var table = await storage.TableAsync(TableNames.Clients, ct).ConfigureAwait(false);
         await IgnoreNotFound(table.DeleteEntityAsync(client.PartitionKey, "", ETag.All, ct)).ConfigureAwait(false);
         var index = await storage.TableAsync(TableNames.OwnerClients, ct).ConfigureAwait(false);
@@ -153,6 +160,7 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
         {
             var response = await table.UpdateEntityAsync(client, client.ETag, Azure.Data.Tables.TableUpdateMode.Replace, ct).ConfigureAwait(false);
             client.ETag = response.Headers.ETag ?? default;
+            _remembered[client.ClientId] = (client, time.GetUtcNow() + MemoryLifetime);
             return client;
         }
         catch (RequestFailedException e) when (e.IsPreconditionFailed())
