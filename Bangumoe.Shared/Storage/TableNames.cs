@@ -76,4 +76,12 @@ public static class TableNames
     /// <summary>Pending binds. PK = SHA-256 of the OAuth state sent to Bangumi, RK = "", property Uid; consumed by an
     /// ETag-conditional delete, so a state works once.</summary>
     public const string BangumiStates = "BangumiStates";
+
+    /// <summary>private_key_jwt assertions seen. PK = SHA-256 of "{client_id}\n{jti}", RK = "", property ExpiresAt.
+    /// Recording one is an insert: a replayed assertion conflicts, so of any number of uses exactly one is accepted.</summary>
+    public const string ClientAssertionIds = "ClientAssertionIds";
+
+    /// <summary>Pushed authorization requests (RFC 9126). PK = SHA-256 of the request_uri's random part, RK = "": the
+    /// client, the parameters and the expiry. Used once: an ETag-conditional delete, so one browser wins.</summary>
+    public const string PushedAuthorizationRequests = "PushedAuthorizationRequests";
 }
