@@ -10,9 +10,22 @@ namespace Bangumoe.Functions.OAuth;
 public static class ClientForms
 {
     /// <summary>The form as a registration; the type only when registering (it cannot change afterwards).</summary>
-    public static ClientRegistration Read(IFormCollection form, bool creating) => new(
-        form["name"].ToString(), form["home_url"].ToString(), form["description"].ToString(),
-        Lines(form["redirect_uris"].ToString()), creating ? form["type"].FirstOrDefault() : null, Lines(form["allowed_origins"].ToString()));
+    public static ClientRegistration Read(IFormCollection form, bool creating)
+    {
+        var type = creating ? form["type"].FirstOrDefault() : null;
+        // The method's radios are on the form only for confidential apps; a public app registering sends them anyway
+        // (they are on the register form for both kinds), and they mean nothing for it.
+        var method = creating && type == ClientTypes.Public ? null : form["token_endpoint_auth_method"].FirstOrDefault();
+        var jwks = form["jwks"].ToString().Trim();
+        return new(form["name"].ToString(), form["home_url"].ToString(), form["description"].ToString(),
+            Lines(form["redirect_uris"].ToString()), type, Lines(form["allowed_origins"].ToString()))
+        {
+            TokenEndpointAuthMethod = method,
+            // The keys count only with private_key_jwt; with a secret the textarea is ignored (and emptied on save).
+            Jwks = method == ClientAuthMethods.PrivateKeyJwt ? jwks : null,
+            RequirePushedAuthorizationRequests = form["require_pushed_authorization_requests"] == "yes",
+        };
+    }
 
     /// <summary>One redirect URI or origin per line; blank lines and the spaces around one (a textarea's) do not count.</summary>
     public static List<string> Lines(string text) =>
@@ -22,6 +35,7 @@ public static class ClientForms
     public static FormState WithErrors(FormState form, Error error, ClientRegistration sent, Texts texts)
     {
         var t = texts.OAuth;
+        var a = ClientAuthTexts.Of(texts);
         var uris = sent.RedirectUris ?? [];
         var origins = sent.AllowedOrigins ?? [];
         var messages = new List<(string Field, string Message)>();
@@ -40,6 +54,9 @@ public static class ClientForms
                 _ when field.StartsWith("allowed_origins[", StringComparison.Ordinal)
                        && int.TryParse(field["allowed_origins[".Length..^1], out var o) && o >= 0 && o < origins.Count => ("allowed_origins", t.AllowedOriginInvalid(origins[o])),
                 "type" => ("type", t.TypeInvalid),
+                "token_endpoint_auth_method" => ("token_endpoint_auth_method", a.MethodInvalid),
+                "jwks" => ("jwks", sent.TokenEndpointAuthMethod == ClientAuthMethods.PrivateKeyJwt
+                    ? a.JwksInvalid(error.FieldErrors!["jwks"].FirstOrDefault() ?? "") : a.JwksOnlyForKeys),
                 _ => ("", ""),
             });
         }
