@@ -25,6 +25,9 @@ public sealed class PrivateKeyJwtTests(DefaultApp app) : IClassFixture<DefaultAp
         // aud may be the issuer or the token endpoint URL (RFC 7523 §3; oauth4webapi sends the issuer).
         await (await http.ClientCredentialsAsync(clientId, key.Assertion(clientId))).Ok();
         await (await http.ClientCredentialsAsync(clientId, key.Assertion(clientId, c => c["aud"] = BangumoeApp.PublicBaseUrl + "/oauth/token"))).Ok();
+        // ... or the PAR endpoint URL (RFC 9126 §2), or a list that holds one of them.
+        await (await http.ClientCredentialsAsync(clientId, key.Assertion(clientId, c => c["aud"] = BangumoeApp.PublicBaseUrl + "/oauth/par"))).Ok();
+        await (await http.ClientCredentialsAsync(clientId, key.Assertion(clientId, c => c["aud"] = new[] { BangumoeApp.PublicBaseUrl }))).Ok();
         // client_id is optional beside an assertion (RFC 7521 §4.2): the assertion names the client.
         await (await http.ClientCredentialsAsync(clientId, key.Assertion(clientId), sendClientId: false)).Ok();
 
@@ -53,6 +56,7 @@ public sealed class PrivateKeyJwtTests(DefaultApp app) : IClassFixture<DefaultAp
         var cases = new (string Why, string Assertion)[]
         {
             ("aud of another server", key.Assertion(clientId, c => c["aud"] = "https://other.example")),
+            ("aud of our userinfo endpoint", key.Assertion(clientId, c => c["aud"] = BangumoeApp.PublicBaseUrl + "/oauth/userinfo")),
             ("no aud", key.Assertion(clientId, c => c["aud"] = null)),
             ("iss differs from sub", key.Assertion(clientId, c => c["iss"] = otherId)),
             ("sub differs from iss", key.Assertion(clientId, c => c["sub"] = otherId)),
