@@ -35,6 +35,7 @@ public sealed class DiscoveryFunctions(IOptions<AppOptions> app, SigningKeyRing 
             ["jwks_uri"] = issuer + "/.well-known/jwks.json",
             ["revocation_endpoint"] = issuer + "/oauth/revoke",
             ["introspection_endpoint"] = issuer + "/oauth/introspect",
+            ["end_session_endpoint"] = issuer + "/oauth/logout",
             ["scopes_supported"] = Scopes.ThirdParty,
             ["response_types_supported"] = new[] { "code" },
             ["response_modes_supported"] = new[] { "query" },

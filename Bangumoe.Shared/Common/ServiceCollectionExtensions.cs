@@ -99,6 +99,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<GrantService>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<BrowserSession>();
+        services.AddSingleton<EndSessionChecks>();
         services.AddSingleton<AuthorizationFlow>();
         services.AddSingleton<SeedAuthorization>();
         services.AddSingleton<RevocationService>();
