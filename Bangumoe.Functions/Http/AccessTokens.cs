@@ -102,7 +102,10 @@ public sealed class BearerAuthenticator(AccessTokenService tokens, JwtService jw
     /// <summary>RFC 6750 §3.1: 403 with <c>insufficient_scope</c> and the scope that is needed.</summary>
     public static IResult InsufficientScope(HttpContext context, string scope)
     {
-        context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{scope}\"";
+        // Under the scheme the token came with: a DPoP client reads its own scheme's challenge.
+        context.Response.Headers.WWWAuthenticate = context.Request.Headers.Authorization.ToString().StartsWith("DPoP ", StringComparison.OrdinalIgnoreCase)
+            ? $"DPoP error=\"insufficient_scope\", scope=\"{scope}\", {DPoPAlgs}"
+            : $"Bearer error=\"insufficient_scope\", scope=\"{scope}\"";
         return Problems.Status(403, "insufficient-scope", $"This needs the '{scope}' scope.");
     }
 }

@@ -188,23 +188,22 @@ public sealed class DPoPProofs(StorageClients storage, JwtService jwt, TimeProvi
     /// <summary>The jwk as a verification key, when its type fits the alg and it is strong enough.</summary>
     private static JsonWebKey? PublicKey(JsonElement jwk, string alg)
     {
-        JsonWebKey key;
+        // Whatever the client put in its header, a malformed member is a refused proof, never an exception.
         try
         {
-            key = new JsonWebKey(jwk.GetRawText());
+            var key = new JsonWebKey(jwk.GetRawText());
+            if (alg == SecurityAlgorithms.EcdsaSha256)
+            {
+                if (key.Kty != "EC" || key.Crv != "P-256" || string.IsNullOrEmpty(key.X) || string.IsNullOrEmpty(key.Y)) return null;
+                return Base64UrlEncoder.DecodeBytes(key.X).Length == 32 && Base64UrlEncoder.DecodeBytes(key.Y).Length == 32 ? key : null;
+            }
+            if (key.Kty != "RSA" || string.IsNullOrEmpty(key.N) || string.IsNullOrEmpty(key.E)) return null;
+            return Base64UrlEncoder.DecodeBytes(key.N).Length >= 256 ? key : null;
         }
-        catch (Exception e) when (e is ArgumentException or JsonException or FormatException)
+        catch (Exception e) when (e is ArgumentException or JsonException or FormatException or InvalidOperationException)
         {
             return null;
         }
-        if (alg == SecurityAlgorithms.EcdsaSha256)
-        {
-            if (key.Kty != "EC" || key.Crv != "P-256" || string.IsNullOrEmpty(key.X) || string.IsNullOrEmpty(key.Y)) return null;
-            if (Base64UrlEncoder.DecodeBytes(key.X).Length != 32 || Base64UrlEncoder.DecodeBytes(key.Y).Length != 32) return null;
-            return key;
-        }
-        if (key.Kty != "RSA" || string.IsNullOrEmpty(key.N) || string.IsNullOrEmpty(key.E)) return null;
-        return Base64UrlEncoder.DecodeBytes(key.N).Length >= 256 ? key : null;
     }
 
     /// <summary>§4.3 step 9: htu names this endpoint, ignoring query and fragment; scheme and host compare without case,

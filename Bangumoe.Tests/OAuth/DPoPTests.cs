@@ -338,6 +338,17 @@ public sealed class DPoPTests(DefaultApp app) : IClassFixture<DefaultApp>
                 $"{name}: expected 401 with DPoP error=\"invalid_dpop_proof\", got {(int)response.StatusCode}: {challenge}");
         }
 
+        // A good proof for a scope the token lacks: 403, challenged under the scheme the token came with.
+        var collection = await flow.Backend.ResourceAsync(HttpMethod.Get, "/api/me/collection", "DPoP", token,
+            key.Proof("GET", DPoPRequests.Issuer + "/api/me/collection", token));
+        await collection.Problem(HttpStatusCode.Forbidden, "insufficient-scope");
+        Assert.StartsWith("DPoP error=\"insufficient_scope\"", Assert.Single(collection.Headers.GetValues("WWW-Authenticate")), StringComparison.Ordinal);
+
+        // A malformed key in the header is a refused proof, not a failure of the server.
+        var garbled = key.Proof("GET", me, token, header: h => h["jwk"] = new Dictionary<string, object> { ["kty"] = "EC", ["crv"] = "P-256", ["x"] = "!!", ["y"] = 5 });
+        var refused = await flow.Backend.ResourceAsync(HttpMethod.Get, "/api/me", "DPoP", token, garbled);
+        await refused.AssertDPoPChallenge("invalid_dpop_proof", "invalid-dpop-proof");
+
         // §11.1: one proof sent twenty times at once is accepted exactly once; the others are replays.
         var proof = key.Proof("GET", DPoPRequests.UserInfoUrl, token);
         var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => flow.Backend.ResourceAsync(HttpMethod.Get, "/oauth/userinfo", "DPoP", token, proof)));
