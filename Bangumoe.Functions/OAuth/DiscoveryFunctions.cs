@@ -1,5 +1,6 @@
 using Bangumoe.Functions.Http;
 using Bangumoe.Hosting;
+using Bangumoe.OAuth;
 using Bangumoe.Security;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -49,6 +50,7 @@ public sealed class DiscoveryFunctions(IOptions<AppOptions> app, SigningKeyRing 
             ["claims_supported"] = new[] { "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "preferred_username", "nickname", "picture", "profile", "email", "email_verified" },
             ["prompt_values_supported"] = new[] { "none", "login", "consent" },
             ["authorization_response_iss_parameter_supported"] = true,
+            ["dpop_signing_alg_values_supported"] = DPoPProofs.Algorithms,
         });
     }
 
