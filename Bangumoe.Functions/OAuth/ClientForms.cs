@@ -18,7 +18,8 @@ public static class ClientForms
         var method = creating && type == ClientTypes.Public ? null : form["token_endpoint_auth_method"].FirstOrDefault();
         var jwks = form["jwks"].ToString().Trim();
         return new(form["name"].ToString(), form["home_url"].ToString(), form["description"].ToString(),
-            Lines(form["redirect_uris"].ToString()), type, Lines(form["allowed_origins"].ToString()))
+            Lines(form["redirect_uris"].ToString()), type, Lines(form["allowed_origins"].ToString()),
+            Lines(form["post_logout_redirect_uris"].ToString()))
         {
             TokenEndpointAuthMethod = method,
             // The keys count only with private_key_jwt; with a secret the textarea is ignored (and emptied on save).
@@ -38,6 +39,7 @@ public static class ClientForms
         var a = ClientAuthTexts.Of(texts);
         var uris = sent.RedirectUris ?? [];
         var origins = sent.AllowedOrigins ?? [];
+        var postLogout = sent.PostLogoutRedirectUris ?? [];
         var messages = new List<(string Field, string Message)>();
         foreach (var field in (error.FieldErrors ?? new Dictionary<string, string[]>()).Keys)
         {
@@ -53,6 +55,11 @@ public static class ClientForms
                 "allowed_origins" => ("allowed_origins", origins.Count > ClientOrigins.MaxCount ? t.AllowedOriginsTooMany(ClientOrigins.MaxCount) : t.AllowedOriginsRepeated),
                 _ when field.StartsWith("allowed_origins[", StringComparison.Ordinal)
                        && int.TryParse(field["allowed_origins[".Length..^1], out var o) && o >= 0 && o < origins.Count => ("allowed_origins", t.AllowedOriginInvalid(origins[o])),
+                "post_logout_redirect_uris" => ("post_logout_redirect_uris", postLogout.Count > RedirectUris.MaxCount
+                    ? texts.Logout.PostLogoutTooMany(RedirectUris.MaxCount) : texts.Logout.PostLogoutRepeated),
+                _ when field.StartsWith("post_logout_redirect_uris[", StringComparison.Ordinal)
+                       && int.TryParse(field["post_logout_redirect_uris[".Length..^1], out var p) && p >= 0 && p < postLogout.Count
+                    => ("post_logout_redirect_uris", texts.Logout.PostLogoutInvalid(postLogout[p])),
                 "type" => ("type", t.TypeInvalid),
                 "token_endpoint_auth_method" => ("token_endpoint_auth_method", a.MethodInvalid),
                 "jwks" => ("jwks", sent.TokenEndpointAuthMethod == ClientAuthMethods.PrivateKeyJwt

@@ -2,7 +2,8 @@ using Bangumoe.OAuth;
 
 namespace Bangumoe.Functions.OAuth;
 
-public sealed record ClientBody(string? Name, string? HomeUrl, string? Description, List<string>? RedirectUris, string? Type, List<string>? AllowedOrigins)
+public sealed record ClientBody(string? Name, string? HomeUrl, string? Description, List<string>? RedirectUris, string? Type, List<string>? AllowedOrigins,
+    List<string>? PostLogoutRedirectUris = null)
 {
     public string? TokenEndpointAuthMethod { get; init; }
 
@@ -11,7 +12,7 @@ public sealed record ClientBody(string? Name, string? HomeUrl, string? Descripti
 
     public bool? RequirePushedAuthorizationRequests { get; init; }
 
-    public ClientRegistration ToRegistration() => new(Name, HomeUrl, Description, RedirectUris, Type, AllowedOrigins)
+    public ClientRegistration ToRegistration() => new(Name, HomeUrl, Description, RedirectUris, Type, AllowedOrigins, PostLogoutRedirectUris)
     {
         TokenEndpointAuthMethod = TokenEndpointAuthMethod,
         // Kept as the JSON text sent (a non-object is refused by the key check with a field error, not by the reader).
@@ -24,7 +25,7 @@ public sealed record ClientView(
     string ClientId,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? ClientSecret,
     string Name, string HomeUrl, string Description, IReadOnlyList<string> RedirectUris, IReadOnlyList<string> AllowedOrigins, string Type,
-    string TokenEndpointAuthMethod, DateTimeOffset CreatedAt)
+    string TokenEndpointAuthMethod, DateTimeOffset CreatedAt, IReadOnlyList<string> PostLogoutRedirectUris)
 {
     /// <summary>The public keys the app authenticates with, when its method is private_key_jwt.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
@@ -34,7 +35,7 @@ public sealed record ClientView(
 
     public static ClientView Of(ClientEntity c, string? secret = null) => new(
         c.ClientId, secret, c.Name, c.HomeUrl, c.Description, c.RedirectUris, c.AllowedOrigins, c.Type,
-        c.AuthMethodName, c.CreatedAt)
+        c.AuthMethodName, c.CreatedAt, c.PostLogoutRedirectUris)
     {
         Jwks = c.UsesPrivateKeyJwt ? ClientKeys.AsJson(c.JwksJson) : null,
         RequirePushedAuthorizationRequests = c.RequirePushedAuthorizationRequests,

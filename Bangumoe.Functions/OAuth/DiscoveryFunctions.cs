@@ -36,6 +36,7 @@ public sealed class DiscoveryFunctions(IOptions<AppOptions> app, SigningKeyRing 
             ["jwks_uri"] = issuer + "/.well-known/jwks.json",
             ["revocation_endpoint"] = issuer + "/oauth/revoke",
             ["introspection_endpoint"] = issuer + "/oauth/introspect",
+            ["end_session_endpoint"] = issuer + "/oauth/logout",
             ["scopes_supported"] = Scopes.ThirdParty,
             ["response_types_supported"] = new[] { "code" },
             ["response_modes_supported"] = new[] { "query" },
@@ -53,6 +54,7 @@ public sealed class DiscoveryFunctions(IOptions<AppOptions> app, SigningKeyRing 
             ["pushed_authorization_request_endpoint"] = issuer + "/oauth/par",
             ["require_pushed_authorization_requests"] = false,
             ["token_endpoint_auth_signing_alg_values_supported"] = ClientKeys.Algorithms,
+            ["dpop_signing_alg_values_supported"] = DPoPProofs.Algorithms,
         });
     }
 

@@ -84,4 +84,11 @@ public static class TableNames
     /// <summary>Pushed authorization requests (RFC 9126). PK = SHA-256 of the request_uri's random part, RK = "": the
     /// client, the parameters and the expiry. Used once: an ETag-conditional delete, so one browser wins.</summary>
     public const string PushedAuthorizationRequests = "PushedAuthorizationRequests";
+
+    /// <summary>
+    /// DPoP proofs seen (RFC 9449 §11.1). PK = SHA-256 of "{jkt} {jti}", RK = "". Accepting a proof is an insert, so a
+    /// replayed proof conflicts: one use wins across instances. Rows carry ExpiresAt, after which the proof is too old
+    /// to be accepted anyway.
+    /// </summary>
+    public const string DPoPProofs = "DPoPProofs";
 }
