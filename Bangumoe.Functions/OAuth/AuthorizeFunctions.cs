@@ -47,6 +47,14 @@ public sealed class AuthorizeFunctions(AuthorizationFlow flow, PageRequests page
     private static IResult Render(PageContext page, AuthorizeOutcome outcome, string? typedLogin)
     {
         var context = page.Http;
+        // A page returns to the request it shows: for a pushed one, not to its request_uri (used up by this very page).
+        var shown = outcome switch
+        {
+            AuthorizeOutcome.LoginPage login => login.Parameters,
+            AuthorizeOutcome.ConsentPage consent => consent.Parameters,
+            _ => null,
+        };
+        if (shown is not null) page = page with { ReturnPath = "/oauth/authorize" + AuthorizationFlow.Query(shown) };
         switch (outcome)
         {
             case AuthorizeOutcome.Redirect redirect:

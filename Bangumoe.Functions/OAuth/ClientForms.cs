@@ -10,10 +10,23 @@ namespace Bangumoe.Functions.OAuth;
 public static class ClientForms
 {
     /// <summary>The form as a registration; the type only when registering (it cannot change afterwards).</summary>
-    public static ClientRegistration Read(IFormCollection form, bool creating) => new(
-        form["name"].ToString(), form["home_url"].ToString(), form["description"].ToString(),
-        Lines(form["redirect_uris"].ToString()), creating ? form["type"].FirstOrDefault() : null, Lines(form["allowed_origins"].ToString()),
-        Lines(form["post_logout_redirect_uris"].ToString()));
+    public static ClientRegistration Read(IFormCollection form, bool creating)
+    {
+        var type = creating ? form["type"].FirstOrDefault() : null;
+        // The method's radios are on the form only for confidential apps; a public app registering sends them anyway
+        // (they are on the register form for both kinds), and they mean nothing for it.
+        var method = creating && type == ClientTypes.Public ? null : form["token_endpoint_auth_method"].FirstOrDefault();
+        var jwks = form["jwks"].ToString().Trim();
+        return new(form["name"].ToString(), form["home_url"].ToString(), form["description"].ToString(),
+            Lines(form["redirect_uris"].ToString()), type, Lines(form["allowed_origins"].ToString()),
+            Lines(form["post_logout_redirect_uris"].ToString()))
+        {
+            TokenEndpointAuthMethod = method,
+            // The keys count only with private_key_jwt; with a secret the textarea is ignored (and emptied on save).
+            Jwks = method == ClientAuthMethods.PrivateKeyJwt ? jwks : null,
+            RequirePushedAuthorizationRequests = form["require_pushed_authorization_requests"] == "yes",
+        };
+    }
 
     /// <summary>One redirect URI or origin per line; blank lines and the spaces around one (a textarea's) do not count.</summary>
     public static List<string> Lines(string text) =>
@@ -23,6 +36,7 @@ public static class ClientForms
     public static FormState WithErrors(FormState form, Error error, ClientRegistration sent, Texts texts)
     {
         var t = texts.OAuth;
+        var a = ClientAuthTexts.Of(texts);
         var uris = sent.RedirectUris ?? [];
         var origins = sent.AllowedOrigins ?? [];
         var postLogout = sent.PostLogoutRedirectUris ?? [];
@@ -47,6 +61,9 @@ public static class ClientForms
                        && int.TryParse(field["post_logout_redirect_uris[".Length..^1], out var p) && p >= 0 && p < postLogout.Count
                     => ("post_logout_redirect_uris", texts.Logout.PostLogoutInvalid(postLogout[p])),
                 "type" => ("type", t.TypeInvalid),
+                "token_endpoint_auth_method" => ("token_endpoint_auth_method", a.MethodInvalid),
+                "jwks" => ("jwks", sent.TokenEndpointAuthMethod == ClientAuthMethods.PrivateKeyJwt
+                    ? a.JwksInvalid(error.FieldErrors!["jwks"].FirstOrDefault() ?? "") : a.JwksOnlyForKeys),
                 _ => ("", ""),
             });
         }

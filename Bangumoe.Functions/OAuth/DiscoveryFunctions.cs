@@ -42,14 +42,18 @@ public sealed class DiscoveryFunctions(IOptions<AppOptions> app, SigningKeyRing 
             ["response_modes_supported"] = new[] { "query" },
             ["grant_types_supported"] = new[] { "authorization_code", "refresh_token", "client_credentials" },
             ["code_challenge_methods_supported"] = new[] { "S256" },
-            ["token_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post", "none" },
-            ["revocation_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post", "none" },
-            ["introspection_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post" },
+            ["token_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post", "private_key_jwt", "none" },
+            ["revocation_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post", "private_key_jwt", "none" },
+            ["introspection_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post", "private_key_jwt" },
             ["subject_types_supported"] = new[] { "public" },
             ["id_token_signing_alg_values_supported"] = keys.Keys.Select(k => k.Algorithm).Distinct().OrderByDescending(a => a == "RS256").ToArray(),
             ["claims_supported"] = new[] { "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "preferred_username", "nickname", "picture", "profile", "email", "email_verified" },
             ["prompt_values_supported"] = new[] { "none", "login", "consent" },
             ["authorization_response_iss_parameter_supported"] = true,
+            // RFC 9126 §5: PAR is offered to every app and required only of those that registered so.
+            ["pushed_authorization_request_endpoint"] = issuer + "/oauth/par",
+            ["require_pushed_authorization_requests"] = false,
+            ["token_endpoint_auth_signing_alg_values_supported"] = ClientKeys.Algorithms,
             ["dpop_signing_alg_values_supported"] = DPoPProofs.Algorithms,
         });
     }

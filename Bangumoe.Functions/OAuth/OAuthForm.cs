@@ -6,7 +6,8 @@ namespace Bangumoe.Functions.OAuth;
 /// <summary>
 /// The wire format of the back-channel protocol endpoints, read once: a form body whose parameters each appear at most
 /// once (RFC 6749 §3.2), and the client's credentials from the Basic header (id and secret form-urlencoded before
-/// base64, RFC 6749 §2.3.1 and Appendix B) or the body. What it cannot read is the client's error, never a 500.
+/// base64, RFC 6749 §2.3.1 and Appendix B), the body, or a client assertion (RFC 7523 §2.2). What it cannot read is the
+/// client's error, never a 500.
 /// </summary>
 public sealed record OAuthForm(IReadOnlyDictionary<string, string> Values, ClientCredentials Client)
 {
@@ -36,6 +37,7 @@ public sealed record OAuthForm(IReadOnlyDictionary<string, string> Values, Clien
     {
         form.TryGetValue("client_id", out var formId);
         form.TryGetValue("client_secret", out var formSecret);
+        if (form.ContainsKey("client_assertion") || form.ContainsKey("client_assertion_type")) return Assertion(authorization, formId, formSecret, form);
         if (string.IsNullOrEmpty(authorization))
             return new ClientCredentials(formId, formSecret, formSecret is null ? ClientAuthMethod.None : ClientAuthMethod.ClientSecretPost);
         if (!authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
@@ -45,6 +47,23 @@ public sealed record OAuthForm(IReadOnlyDictionary<string, string> Values, Clien
             return OAuthErrors.InvalidClient("The Basic credentials are malformed.");
         if (formId is not null && formId != id) return OAuthErrors.InvalidRequest("client_id in the body differs from the Basic credentials.");
         return new ClientCredentials(id, secret, ClientAuthMethod.ClientSecretBasic);
+    }
+
+    /// <summary>private_key_jwt: the assertion alone authenticates, so a secret beside it is a second method (refused);
+    /// client_id is optional (RFC 7521 §4.2) and, when sent, must be the assertion's subject.</summary>
+    private static Result<ClientCredentials> Assertion(string authorization, string? formId, string? formSecret, IReadOnlyDictionary<string, string> form)
+    {
+        if (!string.IsNullOrEmpty(authorization) || formSecret is not null)
+            return OAuthErrors.InvalidRequest("Use one client authentication method: a client assertion or a secret, not both.");
+        form.TryGetValue("client_assertion_type", out var type);
+        form.TryGetValue("client_assertion", out var assertion);
+        if (type != ClientAssertions.JwtBearerType)
+            return OAuthErrors.InvalidClient($"client_assertion_type must be {ClientAssertions.JwtBearerType}.");
+        if (string.IsNullOrEmpty(assertion)) return OAuthErrors.InvalidClient("client_assertion is missing.");
+        var claimed = ClientAssertions.ClaimedClientId(assertion);
+        if (claimed is null) return OAuthErrors.InvalidClient("client_assertion is not a JWT with a sub.");
+        if (formId is not null && formId != claimed) return OAuthErrors.InvalidClient("client_id differs from the assertion's sub.");
+        return new ClientCredentials(claimed, null, ClientAuthMethod.PrivateKeyJwt) { Assertion = assertion };
     }
 }
 

@@ -93,6 +93,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ClientSecrets>();
         services.AddSingleton<ClientService>();
         services.AddSingleton<ClientAuthenticator>();
+        services.AddSingleton<ClientAssertions>();
+        services.AddSingleton<PushedAuthorizationStore>();
+        services.AddSingleton<PushedAuthorizations>();
         services.AddSingleton<AuthorizationCodeStore>();
         services.AddSingleton<RefreshTokenStore>();
         services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<RefreshTokenStore>());

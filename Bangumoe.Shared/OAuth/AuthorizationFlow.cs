@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Bangumoe.Accounts;
 using Bangumoe.Hosting;
+using Bangumoe.Security;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
@@ -34,8 +36,16 @@ public sealed record AuthorizeSubmission(string? Action, string? Login, string? 
 /// the scopes (or <c>prompt=consent</c>), answer <c>prompt=none</c> without a page, and issue the code.
 /// </summary>
 public sealed class AuthorizationFlow(ClientService clients, BrowserSession sessions, GrantService grants, AuthorizationCodeStore codes,
-    AccountService accounts, LoginDevices devices, IOptions<AppOptions> options, TimeProvider time)
+    AccountService accounts, LoginDevices devices, IOptions<AppOptions> options, TimeProvider time, PushedAuthorizationStore pushedRequests, JwtService jwt)
 {
+    /// <summary>The field that carries a pushed request through the sign-in and consent pages (see <see cref="ResolveAsync"/>).</summary>
+    public const string PushedRequestField = "pushed_request";
+
+    private const string PushedRequestType = "bangumoe-pushed-request+jwt";
+
+    /// <summary>How long a person may take on the pages of one pushed request.</summary>
+    private static readonly TimeSpan PushedRequestPageLifetime = TimeSpan.FromHours(1);
+
     /// <summary>Form fields of the pages themselves, not part of the authorization request.</summary>
     public static readonly IReadOnlySet<string> PageFields = new HashSet<string>(StringComparer.Ordinal) { "action", "csrf", "login", "password" };
 
@@ -44,19 +54,23 @@ public sealed class AuthorizationFlow(ClientService clients, BrowserSession sess
     /// <summary>GET: the app sent the person here, signed in (<paramref name="session"/>) or not.</summary>
     public async Task<AuthorizeOutcome> StartAsync(IReadOnlyList<KeyValuePair<string, StringValues>> parameters, SessionUser? session, CancellationToken ct)
     {
-        var check = await AuthorizationRequests.CheckAsync(parameters, clients, ct).ConfigureAwait(false);
+        var (resolved, refused) = await ResolveAsync(parameters, ct).ConfigureAwait(false);
+        if (resolved is null) return refused!;
+        var check = await AuthorizationRequests.CheckAsync(resolved.Parameters, clients, ct, resolved.Pushed).ConfigureAwait(false);
         if (check is not AuthorizeCheck.Valid valid) return Reject(check);
-        return await ContinueAsync(valid.Request, Flatten(parameters), session, ct).ConfigureAwait(false);
+        return await ContinueAsync(valid.Request, PageParameters(resolved.Pushed, Flatten(resolved.Parameters)), session, ct).ConfigureAwait(false);
     }
 
     /// <summary>POST: the person signed in, allowed or denied on one of the pages.</summary>
     public async Task<AuthorizeOutcome> SubmitAsync(IReadOnlyList<KeyValuePair<string, StringValues>> form, SessionUser? session, AuthorizeSubmission submission, CancellationToken ct)
     {
-        var parameters = form.Where(f => !PageFields.Contains(f.Key)).ToList();
-        var check = await AuthorizationRequests.CheckAsync(parameters, clients, ct).ConfigureAwait(false);
+        var (resolved, refused) = await ResolveAsync(form.Where(f => !PageFields.Contains(f.Key)).ToList(), ct).ConfigureAwait(false);
+        if (resolved is null) return refused!;
+        var check = await AuthorizationRequests.CheckAsync(resolved.Parameters, clients, ct, resolved.Pushed).ConfigureAwait(false);
         if (check is not AuthorizeCheck.Valid valid) return Reject(check);
         var request = valid.Request;
-        var flat = Flatten(parameters);
+        var pushed = resolved.Pushed;
+        var flat = PageParameters(pushed, Flatten(resolved.Parameters));
 
         if (submission.Action == "login")
         {
@@ -65,10 +79,10 @@ public sealed class AuthorizationFlow(ClientService clients, BrowserSession sess
             var (cookie, lifetime) = sessions.Create(result.Value!, time.GetUtcNow());
             // Back to the authorization request, now signed in: this login honours prompt=login and max_age, so both
             // come off (auth_time has whole seconds; max_age=0 would otherwise ask for a login forever).
-            var again = flat.Where(p => p.Key != "max_age")
+            var again = Flatten(resolved.Parameters).Where(p => p.Key != "max_age")
                 .Select(p => p.Key == "prompt" ? new KeyValuePair<string, string>("prompt", string.Join(' ', p.Value.Split(' ').Where(v => v != "login"))) : p)
                 .Where(p => p.Value.Length > 0 || p.Key != "prompt");
-            return new AuthorizeOutcome.SignedIn(cookie, lifetime, devices.Issue(result.Value!), "/oauth/authorize" + Query(again));
+            return new AuthorizeOutcome.SignedIn(cookie, lifetime, devices.Issue(result.Value!), "/oauth/authorize" + Query(PageParameters(pushed, again.ToList())));
         }
 
         if (session is not { } signedIn) return new AuthorizeOutcome.LoginPage(request, flat);
@@ -77,6 +91,63 @@ public sealed class AuthorizationFlow(ClientService clients, BrowserSession sess
         if (submission.Action != "allow") return new AuthorizeOutcome.ConsentPage(request, flat, signedIn);
         var (user, grant) = await grants.ConsentAsync(signedIn.User, request.Client.ClientId, request.Scope, ct).ConfigureAwait(false);
         return await IssueCodeAsync(request, user, grant, signedIn.AuthTime, ct).ConfigureAwait(false);
+    }
+
+    private sealed record ResolvedRequest(List<KeyValuePair<string, StringValues>> Parameters, bool Pushed);
+
+    /// <summary>
+    /// The authorization request itself: the parameters sent, or a pushed request (RFC 9126 §4: then only client_id and
+    /// request_uri count, the rest is ignored). A request_uri is used up the first time a browser brings it, before
+    /// any page is shown: that is what makes it single-use against a race (one of any number of browsers gets it) and
+    /// keeps a leaked URL worthless. The person still needs several round trips (sign in, consent), so from then on
+    /// the pushed parameters travel in <see cref="PushedRequestField"/>, signed by this server: they cannot be changed
+    /// on the way, which is what an app requiring PAR relies on, and need no storage. Of the query, only prompt=login
+    /// (the consent page's "not you?") is honoured with it, since that only ever asks for more.
+    /// </summary>
+    private async Task<(ResolvedRequest? Request, AuthorizeOutcome? Refused)> ResolveAsync(IReadOnlyList<KeyValuePair<string, StringValues>> parameters,
+        CancellationToken ct)
+    {
+        string? One(string name) => parameters.Where(p => p.Key == name).SelectMany(p => p.Value).ToList() is [var v] ? v : null;
+        bool Has(string name) => parameters.Any(p => p.Key == name);
+        if (Has("request_uri"))
+        {
+            if (One("client_id") is not { Length: > 0 } clientId) return (null, new AuthorizeOutcome.ErrorPage("The request has no client_id."));
+            if (One("request_uri") is not { } requestUri) return (null, new AuthorizeOutcome.ErrorPage("The request repeats request_uri."));
+            return await pushedRequests.UseAsync(requestUri, clientId, ct).ConfigureAwait(false) switch
+            {
+                PushedRequestUse.Used used => (new(used.Parameters.Select(p => new KeyValuePair<string, StringValues>(p.Key, p.Value)).ToList(), true), null),
+                PushedRequestUse.Refused no => (null, new AuthorizeOutcome.ErrorPage("invalid_request_uri: " + no.Description)),
+                _ => (null, new AuthorizeOutcome.ErrorPage("invalid_request_uri")),
+            };
+        }
+        if (Has(PushedRequestField))
+        {
+            var token = await jwt.ValidateAsync(One(PushedRequestField), PushedRequestType, Issuer + "/oauth/authorize").ConfigureAwait(false);
+            if (!token.IsValid || token.Claim("params") is not { } json || token.Claim("client_id") != One("client_id"))
+                return (null, new AuthorizeOutcome.ErrorPage("This sign-in page has expired or was changed; start again from the app."));
+            var pushed = (JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [])
+                .Select(p => new KeyValuePair<string, StringValues>(p.Key, p.Value)).ToList();
+            if (One("prompt") == "login")
+            {
+                var prompt = pushed.Where(p => p.Key == "prompt").Select(p => p.Value.ToString()).FirstOrDefault() ?? "";
+                pushed = pushed.Where(p => p.Key != "prompt").Append(new("prompt", string.Join(' ', prompt.Split(' ').Append("login").Where(v => v is "login" or "consent").Distinct()))).ToList();
+            }
+            return (new(pushed, true), null);
+        }
+        return (new(parameters.ToList(), false), null);
+    }
+
+    /// <summary>What the pages carry in their hidden fields: the request as sent, or a pushed one sealed in one field.</summary>
+    private List<KeyValuePair<string, string>> PageParameters(bool pushed, List<KeyValuePair<string, string>> parameters)
+    {
+        if (!pushed) return parameters;
+        var clientId = parameters.FirstOrDefault(p => p.Key == "client_id").Value ?? "";
+        var sealedRequest = jwt.Create(PushedRequestType, Issuer + "/oauth/authorize", new Dictionary<string, object>
+        {
+            ["client_id"] = clientId,
+            ["params"] = JsonSerializer.Serialize(parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)),
+        }, PushedRequestPageLifetime);
+        return [new("client_id", clientId), new(PushedRequestField, sealedRequest)];
     }
 
     private async Task<AuthorizeOutcome> ContinueAsync(AuthorizationRequest request, IReadOnlyList<KeyValuePair<string, string>> parameters,

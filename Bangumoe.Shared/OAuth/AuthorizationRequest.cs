@@ -26,7 +26,9 @@ public abstract record AuthorizeCheck
 /// <summary>Validates authorization requests: code flow only, PKCE with S256 required for every client.</summary>
 public static class AuthorizationRequests
 {
-    public static async Task<AuthorizeCheck> CheckAsync(IEnumerable<KeyValuePair<string, StringValues>> parameters, ClientService clients, CancellationToken ct)
+    /// <param name="pushed">The parameters came from a pushed authorization request (RFC 9126), not from the browser.</param>
+    public static async Task<AuthorizeCheck> CheckAsync(IEnumerable<KeyValuePair<string, StringValues>> parameters, ClientService clients, CancellationToken ct,
+        bool pushed = false)
     {
         var p = parameters.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         string? One(string name) => p.TryGetValue(name, out var v) && v.Count == 1 ? v[0] : null;
@@ -44,6 +46,9 @@ public static class AuthorizationRequests
 
         var state = One("state");
         AuthorizeCheck Fail(string error, string description) => new AuthorizeCheck.ErrorRedirect(redirectUri, error, description, state);
+
+        if (client.RequirePushedAuthorizationRequests && !pushed)
+            return Fail("invalid_request", "This app sends its authorization requests through the pushed authorization request endpoint (/oauth/par) only.");
 
         var repeated = p.Where(kv => kv.Value.Count > 1).Select(kv => kv.Key).ToList();
         if (repeated.Count > 0) return Fail("invalid_request", "Repeated parameter: " + string.Join(", ", repeated));

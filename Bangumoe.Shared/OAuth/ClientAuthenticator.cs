@@ -1,17 +1,28 @@
 namespace Bangumoe.OAuth;
 
 /// <summary>
-/// Client authentication (RFC 6749 §2.3): client_secret_basic, client_secret_post, or "none" for public clients. The
-/// endpoints read the credentials from the wire; this decides whether they authenticate a client.
+/// Client authentication (RFC 6749 §2.3): client_secret_basic, client_secret_post, private_key_jwt (RFC 7523), or
+/// "none" for public clients. The endpoints read the credentials from the wire; this decides whether they authenticate
+/// a client. An app uses the one method it registered: a key-based app cannot fall back to a secret, nor the reverse.
 /// </summary>
-public sealed class ClientAuthenticator(ClientService clients, ClientSecrets secrets, ClientRateLimiter limiter)
+public sealed class ClientAuthenticator(ClientService clients, ClientSecrets secrets, ClientRateLimiter limiter, ClientAssertions assertions)
 {
     public async Task<Result<ClientEntity>> AuthenticateAsync(ClientCredentials credentials, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(credentials.ClientId)) return OAuthErrors.InvalidClient("Client authentication is required.");
         var client = await clients.FindAsync(credentials.ClientId, ct).ConfigureAwait(false);
         if (client is null) return OAuthErrors.InvalidClient("Unknown client or wrong secret.");
-        if (client.IsConfidential)
+        if (client.UsesPrivateKeyJwt)
+        {
+            if (credentials.Method != ClientAuthMethod.PrivateKeyJwt)
+                return OAuthErrors.InvalidClient("This app authenticates with private_key_jwt: send client_assertion_type and client_assertion.");
+            if (await assertions.ValidateAsync(client, credentials.Assertion, ct).ConfigureAwait(false) is { } refused) return refused;
+        }
+        else if (credentials.Method == ClientAuthMethod.PrivateKeyJwt)
+        {
+            return OAuthErrors.InvalidClient("This app is not registered for private_key_jwt.");
+        }
+        else if (client.IsConfidential)
         {
             if (!secrets.Verify(client.SecretHash, credentials.Secret)) return OAuthErrors.InvalidClient("Unknown client or wrong secret.");
         }

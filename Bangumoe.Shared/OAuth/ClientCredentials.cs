@@ -11,10 +11,16 @@ public enum ClientAuthMethod
 
     /// <summary>client_id and client_secret in the form body.</summary>
     ClientSecretPost,
+
+    /// <summary>A JWT signed with one of the client's registered keys in client_assertion (RFC 7523 §2.2).</summary>
+    PrivateKeyJwt,
 }
 
 /// <summary>What a request presents to authenticate its client, as the endpoint read it from the wire.</summary>
 public sealed record ClientCredentials(string? ClientId, string? Secret, ClientAuthMethod Method)
 {
+    /// <summary>The client_assertion, with <see cref="ClientAuthMethod.PrivateKeyJwt"/>.</summary>
+    public string? Assertion { get; init; }
+
     public static readonly ClientCredentials Missing = new(null, null, ClientAuthMethod.None);
 }

@@ -16,6 +16,15 @@ public static class ClientTypes
     public const string Public = "public";
 }
 
+/// <summary>The token_endpoint_auth_method values (RFC 7591 §2) an app may register.</summary>
+public static class ClientAuthMethods
+{
+    public const string None = "none";
+    public const string ClientSecretBasic = "client_secret_basic";
+    public const string ClientSecretPost = "client_secret_post";
+    public const string PrivateKeyJwt = "private_key_jwt";
+}
+
 /// <summary>A registered third-party app: table <c>Clients</c>, PartitionKey = client_id, RowKey = "".</summary>
 public sealed class ClientEntity : TableRow
 {
@@ -42,6 +51,16 @@ public sealed class ClientEntity : TableRow
     public string SecretHash { get; set; } = "";
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>How a confidential app authenticates: "" (its secret, <see cref="ClientAuthMethods.ClientSecretBasic"/> or
+    /// post) or <see cref="ClientAuthMethods.PrivateKeyJwt"/> (a JWT signed with a key of <see cref="JwksJson"/>).</summary>
+    public string TokenEndpointAuthMethod { get; set; } = "";
+
+    /// <summary>The app's public keys for private_key_jwt (a JWKS as JSON, checked by <see cref="ClientKeys"/>); "" otherwise.</summary>
+    public string JwksJson { get; set; } = "";
+
+    /// <summary>/oauth/authorize accepts this app's requests only as pushed ones (RFC 9126 §6), so none can be forged in a URL.</summary>
+    public bool RequirePushedAuthorizationRequests { get; set; }
 
     /// <summary>Revoked client_credentials tokens: jti → Unix time their entry may be dropped (JSON object).</summary>
     public string RevokedJson { get; set; } = "";
@@ -76,6 +95,13 @@ public sealed class ClientEntity : TableRow
 
     [IgnoreDataMember]
     public bool IsConfidential => Type == ClientTypes.Confidential;
+
+    [IgnoreDataMember]
+    public bool UsesPrivateKeyJwt => IsConfidential && TokenEndpointAuthMethod == ClientAuthMethods.PrivateKeyJwt;
+
+    /// <summary>The method as RFC 7591 names it: what the app view and the API show.</summary>
+    [IgnoreDataMember]
+    public string AuthMethodName => !IsConfidential ? ClientAuthMethods.None : UsesPrivateKeyJwt ? ClientAuthMethods.PrivateKeyJwt : ClientAuthMethods.ClientSecretBasic;
 }
 
 /// <summary>The owner's index of apps: table <c>OwnerClients</c>, PartitionKey = owner uid, RowKey = client_id.</summary>

@@ -6,7 +6,17 @@ namespace Bangumoe.OAuth;
 
 /// <summary>What an owner sends to register or change an app. Null means "keep" on update.</summary>
 public sealed record ClientRegistration(string? Name, string? HomeUrl, string? Description, IReadOnlyList<string>? RedirectUris, string? Type,
-    IReadOnlyList<string>? AllowedOrigins = null, IReadOnlyList<string>? PostLogoutRedirectUris = null);
+    IReadOnlyList<string>? AllowedOrigins = null, IReadOnlyList<string>? PostLogoutRedirectUris = null)
+{
+    /// <summary>RFC 7591 token_endpoint_auth_method: a confidential app's secret (client_secret_basic or _post, the
+    /// same) or private_key_jwt; a public app's is "none".</summary>
+    public string? TokenEndpointAuthMethod { get; init; }
+
+    /// <summary>The app's public keys (a JWKS as JSON) for private_key_jwt.</summary>
+    public string? Jwks { get; init; }
+
+    public bool? RequirePushedAuthorizationRequests { get; init; }
+}
 
 /// <summary>A newly registered app, or one whose secret was rotated: the only time the secret is shown.</summary>
 public sealed record ClientWithSecret(ClientEntity Client, string? Secret);
@@ -77,7 +87,9 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
         if (errors.Any) return errors.ToError();
 
         var confidential = (registration.Type ?? ClientTypes.Confidential) == ClientTypes.Confidential;
-        var secret = confidential ? chosenSecret ?? ClientSecrets.NewSecret() : null;
+        // An app that signs its assertions with a key has no secret at all: one it cannot use is one less to leak.
+        var keyBased = confidential && registration.TokenEndpointAuthMethod == ClientAuthMethods.PrivateKeyJwt;
+        var secret = confidential && !keyBased ? chosenSecret ?? ClientSecrets.NewSecret() : null;
         var client = new ClientEntity
         {
             PartitionKey = ClientSecrets.NewClientId(),
@@ -91,6 +103,9 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
             Type = confidential ? ClientTypes.Confidential : ClientTypes.Public,
             SecretHash = secret is null ? "" : chosenSecret is null ? ClientSecrets.HashGenerated(secret) : secrets.HashChosen(secret),
             CreatedAt = time.GetUtcNow(),
+            TokenEndpointAuthMethod = keyBased ? ClientAuthMethods.PrivateKeyJwt : "",
+            JwksJson = keyBased ? registration.Jwks!.Trim() : "",
+            RequirePushedAuthorizationRequests = registration.RequirePushedAuthorizationRequests ?? false,
         };
         var table = await storage.TableAsync(TableNames.Clients, ct).ConfigureAwait(false);
         await table.AddEntityAsync(client, ct).ConfigureAwait(false);
@@ -104,6 +119,7 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
         var errors = new FieldErrors();
         Check(change, errors, creating: false);
         if (change.Type is not null && change.Type != client.Type) errors.Add("type", "The type of an app cannot change; register a new app.");
+        CheckKeys(change, errors, client);
         if (errors.Any) return errors.ToError();
 
         if (change.Name is not null) client.Name = change.Name.Trim();
@@ -112,12 +128,25 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
         if (change.RedirectUris is not null) client.RedirectUris = change.RedirectUris;
         if (change.AllowedOrigins is not null) client.AllowedOrigins = change.AllowedOrigins;
         if (change.PostLogoutRedirectUris is not null) client.PostLogoutRedirectUris = change.PostLogoutRedirectUris;
+        if (change.RequirePushedAuthorizationRequests is { } requirePar) client.RequirePushedAuthorizationRequests = requirePar;
+        if (change.Jwks is not null) client.JwksJson = change.Jwks.Trim();
+        if (change.TokenEndpointAuthMethod is { } method && client.IsConfidential)
+        {
+            var keyBased = method == ClientAuthMethods.PrivateKeyJwt;
+            // Switching to keys retires the secret, so "cannot use its secret" holds; switching back needs a new secret
+            // (the old one is gone), made with "New secret".
+            if (keyBased && !client.UsesPrivateKeyJwt) client.SecretHash = "";
+            client.TokenEndpointAuthMethod = keyBased ? ClientAuthMethods.PrivateKeyJwt : "";
+        }
+        // Keys are kept only while they are what the app authenticates with.
+        if (!client.UsesPrivateKeyJwt) client.JwksJson = "";
         return await ReplaceAsync(client, ct).ConfigureAwait(false);
     }
 
     public async Task<Result<ClientWithSecret>> RotateSecretAsync(ClientEntity client, CancellationToken ct = default)
     {
         if (!client.IsConfidential) return Error.Field("type", "A public app has no secret.");
+        if (client.UsesPrivateKeyJwt) return Error.Field("token_endpoint_auth_method", "This app authenticates with its keys (private_key_jwt), not a secret.");
         var secret = ClientSecrets.NewSecret();
         client.SecretHash = ClientSecrets.HashGenerated(secret);
         var replaced = await ReplaceAsync(client, ct).ConfigureAwait(false);
@@ -217,6 +246,31 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
         }
         if (creating && r.Type is not null and not ClientTypes.Confidential and not ClientTypes.Public)
             errors.Add("type", "Must be \"confidential\" or \"public\".");
+        if (creating) CheckKeys(r, errors, null);
+    }
+
+    /// <summary>The authentication method and keys, as they would be after the change: a public app is "none"; a
+    /// confidential one uses its secret or private_key_jwt, and the latter needs a valid JWKS.</summary>
+    private static void CheckKeys(ClientRegistration r, FieldErrors errors, ClientEntity? existing)
+    {
+        var confidential = existing?.IsConfidential ?? (r.Type ?? ClientTypes.Confidential) == ClientTypes.Confidential;
+        var method = r.TokenEndpointAuthMethod ?? existing?.AuthMethodName;
+        if (r.TokenEndpointAuthMethod is { } sent)
+        {
+            if (!confidential && sent != ClientAuthMethods.None)
+                errors.Add("token_endpoint_auth_method", "A public app has no credentials: its method is \"none\".");
+            else if (confidential && sent is not (ClientAuthMethods.ClientSecretBasic or ClientAuthMethods.ClientSecretPost or ClientAuthMethods.PrivateKeyJwt))
+                errors.Add("token_endpoint_auth_method", "Must be \"client_secret_basic\", \"client_secret_post\" or \"private_key_jwt\".");
+        }
+        var jwks = r.Jwks ?? existing?.JwksJson;
+        if (method == ClientAuthMethods.PrivateKeyJwt && confidential)
+        {
+            if (ClientKeys.Problem(jwks) is { } problem) errors.Add("jwks", problem);
+        }
+        else if (!string.IsNullOrWhiteSpace(r.Jwks))
+        {
+            errors.Add("jwks", "Keys are used only with token_endpoint_auth_method \"private_key_jwt\".");
+        }
     }
 
     private static async Task IgnoreNotFound(Task task)

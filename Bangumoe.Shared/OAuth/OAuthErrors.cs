@@ -19,6 +19,9 @@ public static class OAuthErrors
 
     public static Error UnsupportedGrantType(string description) => new(ErrorKind.Validation, "unsupported_grant_type", description);
 
+    /// <summary>RFC 9126 §2.3 and OIDC Core §3.1.2.6: the request_uri is unknown, used, expired or another client's.</summary>
+    public static Error InvalidRequestUri(string description) => new(ErrorKind.Validation, "invalid_request_uri", description);
+
     /// <summary>RFC 9449 §5: the DPoP proof is missing where it is needed, malformed, or fails a check.</summary>
     public static Error InvalidDPoPProof(string description) => new(ErrorKind.Validation, "invalid_dpop_proof", description);
 

@@ -77,6 +77,14 @@ public static class TableNames
     /// ETag-conditional delete, so a state works once.</summary>
     public const string BangumiStates = "BangumiStates";
 
+    /// <summary>private_key_jwt assertions seen. PK = SHA-256 of "{client_id}\n{jti}", RK = "", property ExpiresAt.
+    /// Recording one is an insert: a replayed assertion conflicts, so of any number of uses exactly one is accepted.</summary>
+    public const string ClientAssertionIds = "ClientAssertionIds";
+
+    /// <summary>Pushed authorization requests (RFC 9126). PK = SHA-256 of the request_uri's random part, RK = "": the
+    /// client, the parameters and the expiry. Used once: an ETag-conditional delete, so one browser wins.</summary>
+    public const string PushedAuthorizationRequests = "PushedAuthorizationRequests";
+
     /// <summary>
     /// DPoP proofs seen (RFC 9449 §11.1). PK = SHA-256 of "{jkt} {jti}", RK = "". Accepting a proof is an insert, so a
     /// replayed proof conflicts: one use wins across instances. Rows carry ExpiresAt, after which the proof is too old

@@ -335,6 +335,11 @@ public sealed partial class OpenApiTests(DefaultApp app) : IClassFixture<Default
         await (await api.PostOAuthAsync("/oauth/introspect", new Dictionary<string, string> { ["token"] = "garbage", ["client_id"] = publicId })).AssertOAuthError(HttpStatusCode.Unauthorized, "invalid_client");
         Assert.Equal(HttpStatusCode.OK, (await api.PostOAuthAsync("/oauth/revoke", new Dictionary<string, string> { ["token"] = appToken }, basic)).StatusCode);
         await (await api.PostOAuthAsync("/oauth/revoke", new Dictionary<string, string>(), basic)).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_request");
+        await (await api.PostOAuthAsync("/oauth/par", new Dictionary<string, string>
+        {
+            ["response_type"] = "code", ["redirect_uri"] = OAuthFlow.RedirectUri, ["scope"] = "openid", ["code_challenge"] = challenge, ["code_challenge_method"] = "S256",
+        }, basic)).Ok(HttpStatusCode.Created);
+        await (await api.PostOAuthAsync("/oauth/par", new Dictionary<string, string> { ["response_type"] = "code" }, basic)).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_request");
         await (await api.Send(HttpMethod.Get, "/api/me/authorizations", user.Token)).Ok();
         Assert.Equal(HttpStatusCode.NoContent, (await api.Send(HttpMethod.Delete, "/api/me/authorizations/" + clientId, user.Token)).StatusCode);
         await (await api.Send(HttpMethod.Delete, "/api/me/authorizations/" + clientId, user.Token)).Problem(HttpStatusCode.NotFound, "authorization-not-found");
