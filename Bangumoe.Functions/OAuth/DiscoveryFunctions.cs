@@ -1,5 +1,6 @@
 using Bangumoe.Functions.Http;
 using Bangumoe.Hosting;
+using Bangumoe.OAuth;
 using Bangumoe.Security;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -35,10 +36,11 @@ public sealed class DiscoveryFunctions(IOptions<AppOptions> app, SigningKeyRing 
             ["jwks_uri"] = issuer + "/.well-known/jwks.json",
             ["revocation_endpoint"] = issuer + "/oauth/revoke",
             ["introspection_endpoint"] = issuer + "/oauth/introspect",
+            ["device_authorization_endpoint"] = issuer + "/oauth/device_authorization",
             ["scopes_supported"] = Scopes.ThirdParty,
             ["response_types_supported"] = new[] { "code" },
             ["response_modes_supported"] = new[] { "query" },
-            ["grant_types_supported"] = new[] { "authorization_code", "refresh_token", "client_credentials" },
+            ["grant_types_supported"] = new[] { "authorization_code", "refresh_token", "client_credentials", DeviceCodeStore.GrantType },
             ["code_challenge_methods_supported"] = new[] { "S256" },
             ["token_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post", "none" },
             ["revocation_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post", "none" },

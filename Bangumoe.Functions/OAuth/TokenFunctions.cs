@@ -22,7 +22,7 @@ public sealed class TokenFunctions(TokenService tokens, RevocationService revoca
         var f = form.Value!;
         if (await cors.CheckAsync(req.HttpContext, f.Client.ClientId, ct) is { } foreign) return OAuthResults.Error(req, foreign);
         var result = await tokens.ExchangeAsync(new TokenRequest(f.Client, f["grant_type"], f["code"], f["redirect_uri"], f["code_verifier"],
-            f["refresh_token"], f["scope"], ClientAddress.Of(req.HttpContext)), ct);
+            f["refresh_token"], f["scope"], ClientAddress.Of(req.HttpContext), f["device_code"]), ct);
         if (!result.Ok) return OAuthResults.Error(req, result.Error!);
         var response = result.Value!;
         var body = new Dictionary<string, object>
