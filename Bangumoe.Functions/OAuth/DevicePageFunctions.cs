@@ -12,6 +12,8 @@ namespace Bangumoe.Functions.OAuth;
 /// </summary>
 public sealed class DevicePageFunctions(PageRequests pages, DeviceVerification verification)
 {
+    private const string DonePath = "/device/done";
+
     [Function("DevicePage")]
     [NoStore]
     [Page]
@@ -73,8 +75,6 @@ public sealed class DevicePageFunctions(PageRequests pages, DeviceVerification v
                 return CodePage(page, 400, form.AddError("user_code", t.CodeMalformed));
         }
     }
-
-    private const string DonePath = "/device/done";
 
     /// <summary>After Allow or Deny (a 303 from the form): what happened, and that the device goes on by itself.</summary>
     [Function("DeviceDonePage")]

@@ -215,7 +215,7 @@ public sealed class DeviceCodeStore(StorageClients storage, TimeProvider time, I
 
         // Each pass reads the row, decides, and writes conditionally; a 412 means someone else wrote in between (another
         // poll, a decision, a redemption), so the next pass decides again on what they wrote.
-        for (var attempt = 0; attempt < 20; attempt++)
+        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
         {
             var row = await FindAsync(deviceCode[..dot], ct).ConfigureAwait(false);
             // A device code is bound to its client: another client's poll learns nothing and changes nothing.
@@ -267,7 +267,7 @@ public sealed class DeviceCodeStore(StorageClients storage, TimeProvider time, I
     public async Task<bool> DecideAsync(string userCode, string status, string uid, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.DeviceCodes, ct).ConfigureAwait(false);
-        while (true)
+        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
         {
             var row = await FindAsync(userCode, ct).ConfigureAwait(false);
             if (row is null || row.Status != DeviceCodeStatus.Pending || row.ExpiresAt <= time.GetUtcNow()) return false;
@@ -280,9 +280,10 @@ public sealed class DeviceCodeStore(StorageClients storage, TimeProvider time, I
             }
             catch (RequestFailedException e) when (e.IsPreconditionFailed())
             {
-                // A poll (or another decision) wrote first: read again. Polls come every few seconds, so this ends.
+                // A poll (or another decision) wrote first: read again.
             }
         }
+        throw KeptChanging(userCode);
     }
 
     /// <summary>Completes an Allow that <see cref="DecideAsync"/> claimed: the code carries the grant from now on and
@@ -290,7 +291,7 @@ public sealed class DeviceCodeStore(StorageClients storage, TimeProvider time, I
     public async Task<bool> ApproveAsync(string userCode, string uid, string grantId, DateTimeOffset authTime, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.DeviceCodes, ct).ConfigureAwait(false);
-        while (true)
+        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
         {
             var row = await FindAsync(userCode, ct).ConfigureAwait(false);
             if (row is null || row.Status != DeviceCodeStatus.Claimed || row.Uid != uid) return false;
@@ -307,5 +308,14 @@ public sealed class DeviceCodeStore(StorageClients storage, TimeProvider time, I
                 // Only polls change a claimed row (its last-polled time): read again.
             }
         }
+        // The claim stays: the device keeps hearing authorization_pending until the code expires.
+        throw KeptChanging(userCode);
     }
+
+    /// <summary>A row changes only when a person decides or the device polls (every few seconds at most), so this many
+    /// lost writes in a row mean something is wrong; the caller gets a 503, as for a storage outage.</summary>
+    private const int MaxWriteAttempts = 20;
+
+    private static RequestFailedException KeptChanging(string userCode) =>
+        new(503, $"The device code {UserCodes.Display(userCode)} kept changing under an update.");
 }

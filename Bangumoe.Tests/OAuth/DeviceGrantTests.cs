@@ -301,6 +301,18 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
     }
 
     [Fact]
+    public async Task Withdrawing_the_app_between_Allow_and_the_next_poll_leaves_the_device_without_tokens()
+    {
+        var client = await app.NewClientAsync("public");
+        var person = await app.PersonAsync();
+        var start = await StartAsync(client);
+        await ApproveAsync(BrowserOf(person), start.UserCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Backend.Send(HttpMethod.Delete, $"/api/me/authorizations/{client.ClientId}", person.Token)).StatusCode);
+        await (await PollAsync(client, start.DeviceCode)).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_grant");
+        await (await PollAsync(client, start.DeviceCode)).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
     public async Task Twenty_parallel_redemptions_of_an_allowed_code_give_tokens_to_exactly_one()
     {
         var client = await app.NewClientAsync();
