@@ -38,7 +38,7 @@ public sealed class BangumiFunctions(BangumiBinding binding, BrowserSession sess
         }
         else
         {
-            return BearerAuthenticator.Challenge(context, caller.TokenRefused);
+            return BearerAuthenticator.Challenge(context, caller);
         }
 
         var url = await binding.StartAsync(uid, ct);

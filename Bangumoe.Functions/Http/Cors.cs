@@ -69,6 +69,8 @@ public sealed class ClientCors(ClientService clients, IOptions<AppOptions> app)
         if (await clients.FindRememberedAsync(clientId, ct).ConfigureAwait(false) is { } client && ClientOrigins.Allows(client, origin))
         {
             http.Response.Headers.AccessControlAllowOrigin = origin;
+            // A browser app reads the DPoP nonce it must sign next (RFC 9449 §8) and the challenge of a refused token.
+            http.Response.Headers.AccessControlExposeHeaders = "DPoP-Nonce, WWW-Authenticate";
             return null;
         }
         return new Error(ErrorKind.Validation, "invalid_request", $"The origin {origin} is not registered for this client (a redirect URI's origin or one of its allowed_origins).");

@@ -12,7 +12,8 @@ public static class ClientForms
     /// <summary>The form as a registration; the type only when registering (it cannot change afterwards).</summary>
     public static ClientRegistration Read(IFormCollection form, bool creating) => new(
         form["name"].ToString(), form["home_url"].ToString(), form["description"].ToString(),
-        Lines(form["redirect_uris"].ToString()), creating ? form["type"].FirstOrDefault() : null, Lines(form["allowed_origins"].ToString()));
+        Lines(form["redirect_uris"].ToString()), creating ? form["type"].FirstOrDefault() : null, Lines(form["allowed_origins"].ToString()),
+        Lines(form["post_logout_redirect_uris"].ToString()));
 
     /// <summary>One redirect URI or origin per line; blank lines and the spaces around one (a textarea's) do not count.</summary>
     public static List<string> Lines(string text) =>
@@ -24,6 +25,7 @@ public static class ClientForms
         var t = texts.OAuth;
         var uris = sent.RedirectUris ?? [];
         var origins = sent.AllowedOrigins ?? [];
+        var postLogout = sent.PostLogoutRedirectUris ?? [];
         var messages = new List<(string Field, string Message)>();
         foreach (var field in (error.FieldErrors ?? new Dictionary<string, string[]>()).Keys)
         {
@@ -39,6 +41,11 @@ public static class ClientForms
                 "allowed_origins" => ("allowed_origins", origins.Count > ClientOrigins.MaxCount ? t.AllowedOriginsTooMany(ClientOrigins.MaxCount) : t.AllowedOriginsRepeated),
                 _ when field.StartsWith("allowed_origins[", StringComparison.Ordinal)
                        && int.TryParse(field["allowed_origins[".Length..^1], out var o) && o >= 0 && o < origins.Count => ("allowed_origins", t.AllowedOriginInvalid(origins[o])),
+                "post_logout_redirect_uris" => ("post_logout_redirect_uris", postLogout.Count > RedirectUris.MaxCount
+                    ? texts.Logout.PostLogoutTooMany(RedirectUris.MaxCount) : texts.Logout.PostLogoutRepeated),
+                _ when field.StartsWith("post_logout_redirect_uris[", StringComparison.Ordinal)
+                       && int.TryParse(field["post_logout_redirect_uris[".Length..^1], out var p) && p >= 0 && p < postLogout.Count
+                    => ("post_logout_redirect_uris", texts.Logout.PostLogoutInvalid(postLogout[p])),
                 "type" => ("type", t.TypeInvalid),
                 _ => ("", ""),
             });

@@ -37,6 +37,7 @@ public sealed class DiscoveryFunctions(IOptions<AppOptions> app, SigningKeyRing 
             ["revocation_endpoint"] = issuer + "/oauth/revoke",
             ["introspection_endpoint"] = issuer + "/oauth/introspect",
             ["device_authorization_endpoint"] = issuer + "/oauth/device_authorization",
+            ["end_session_endpoint"] = issuer + "/oauth/logout",
             ["scopes_supported"] = Scopes.ThirdParty,
             ["response_types_supported"] = new[] { "code" },
             ["response_modes_supported"] = new[] { "query" },
@@ -50,6 +51,7 @@ public sealed class DiscoveryFunctions(IOptions<AppOptions> app, SigningKeyRing 
             ["claims_supported"] = new[] { "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "preferred_username", "nickname", "picture", "profile", "email", "email_verified" },
             ["prompt_values_supported"] = new[] { "none", "login", "consent" },
             ["authorization_response_iss_parameter_supported"] = true,
+            ["dpop_signing_alg_values_supported"] = DPoPProofs.Algorithms,
         });
     }
 

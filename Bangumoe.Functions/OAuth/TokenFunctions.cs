@@ -1,7 +1,9 @@
 using Bangumoe.Functions.Http;
 using Bangumoe.OAuth;
 using Bangumoe.Security;
+using Bangumoe.Hosting;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 
 namespace Bangumoe.Functions.OAuth;
 
@@ -10,7 +12,7 @@ namespace Bangumoe.Functions.OAuth;
 /// <c>{error, error_description}</c> errors, <c>Cache-Control: no-store</c>, 401 + WWW-Authenticate for invalid_client.
 /// Each reads its form into a typed request and renders what the core decided.
 /// </summary>
-public sealed class TokenFunctions(TokenService tokens, RevocationService revocation, ClientCors cors)
+public sealed class TokenFunctions(TokenService tokens, RevocationService revocation, ClientCors cors, DPoPProofs dpop, IOptions<AppOptions> app)
 {
     [Function("Token")]
     [NoStore]
@@ -21,8 +23,11 @@ public sealed class TokenFunctions(TokenService tokens, RevocationService revoca
         if (!form.Ok) return OAuthResults.Error(req, form.Error!);
         var f = form.Value!;
         if (await cors.CheckAsync(req.HttpContext, f.Client.ClientId, ct) is { } foreign) return OAuthResults.Error(req, foreign);
+        var proof = DPoPHeaders.Read(req, app);
+        // RFC 9449 §8: every answer to a DPoP request carries the nonce its next proof needs.
+        if (proof is not null && dpop.NonceRequired) req.HttpContext.Response.Headers[DPoPHeaders.Nonce] = dpop.CurrentNonce();
         var result = await tokens.ExchangeAsync(new TokenRequest(f.Client, f["grant_type"], f["code"], f["redirect_uri"], f["code_verifier"],
-            f["refresh_token"], f["scope"], ClientAddress.Of(req.HttpContext), f["device_code"]), ct);
+            f["refresh_token"], f["scope"], ClientAddress.Of(req.HttpContext), proof, f["device_code"]), ct);
         if (!result.Ok) return OAuthResults.Error(req, result.Error!);
         var response = result.Value!;
         var body = new Dictionary<string, object>

@@ -19,6 +19,7 @@ public sealed record Texts
     public required HomeTexts Home { get; init; }
     public required AccountTexts Account { get; init; }
     public required OAuthTexts OAuth { get; init; }
+    public required LogoutTexts Logout { get; init; }
     public required CollectionTexts Collection { get; init; }
     public required BangumiTexts Bangumi { get; init; }
 
@@ -68,6 +69,7 @@ public sealed record Texts
         Home = HomeTexts.En,
         Account = AccountTexts.En,
         OAuth = OAuthTexts.En,
+        Logout = LogoutTexts.En,
         Collection = CollectionTexts.En,
         Bangumi = BangumiTexts.En,
         SkipToContent = "Skip to the content",
@@ -109,6 +111,7 @@ public sealed record Texts
         Home = HomeTexts.ZhHans,
         Account = AccountTexts.ZhHans,
         OAuth = OAuthTexts.ZhHans,
+        Logout = LogoutTexts.ZhHans,
         Collection = CollectionTexts.ZhHans,
         Bangumi = BangumiTexts.ZhHans,
         SkipToContent = "跳到正文",
@@ -156,12 +159,25 @@ public sealed record Texts
         if (request.Cookies[CookieName] is { } chosen && All.FirstOrDefault(t => t.Lang == chosen) is { } remembered) return remembered;
         foreach (var language in request.GetTypedHeaders().AcceptLanguage.OrderByDescending(l => l.Quality ?? 1))
         {
-            var tag = language.Value.Value ?? "";
-            if (tag.StartsWith("zh", StringComparison.OrdinalIgnoreCase)) return ZhHans;
-            if (tag.StartsWith("en", StringComparison.OrdinalIgnoreCase)) return En;
+            if (OfTag(language.Value.Value ?? "") is { } spoken) return spoken;
         }
         return En;
     }
+
+    /// <summary>The first language of an OpenID Connect <c>ui_locales</c> list (space-separated BCP 47 tags) that
+    /// Bangumoe speaks, or null: an app's wish for one page, not a remembered choice.</summary>
+    public static Texts? FromLocales(string? uiLocales)
+    {
+        foreach (var tag in (uiLocales ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            if (OfTag(tag) is { } spoken) return spoken;
+        return null;
+    }
+
+    /// <summary>The language of a BCP 47 tag, when Bangumoe speaks it (any Chinese is shown in Simplified Chinese).</summary>
+    private static Texts? OfTag(string tag) =>
+        tag.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? ZhHans
+        : tag.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? En
+        : null;
 
     public const string CookieName = "bgm_lang";
 }

@@ -97,8 +97,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RefreshTokenStore>();
         services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<RefreshTokenStore>());
         services.AddSingleton<GrantService>();
+        services.AddSingleton<DPoPProofs>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<BrowserSession>();
+        services.AddSingleton<EndSessionChecks>();
         services.AddSingleton<AuthorizationFlow>();
         services.AddSingleton<SeedAuthorization>();
         services.AddSingleton<RevocationService>();

@@ -22,6 +22,9 @@ public sealed class AuthorizationCodeEntity : TableRow
     public DateTimeOffset AuthTime { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public bool Redeemed { get; set; }
+
+    /// <summary>RFC 9449 §10: the <c>dpop_jkt</c> of the authorization request; redeeming the code must prove that key.</summary>
+    public string? DPoPJkt { get; set; }
 }
 
 public enum CodeRedemption
@@ -56,6 +59,7 @@ public sealed class AuthorizationCodeStore(StorageClients storage, TimeProvider 
             GrantId = grantId,
             AuthTime = authTime,
             ExpiresAt = time.GetUtcNow() + options.Value.CodeLifetime,
+            DPoPJkt = request.DPoPJkt,
         }, ct).ConfigureAwait(false);
         return code;
     }

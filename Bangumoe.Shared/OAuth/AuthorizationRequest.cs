@@ -6,7 +6,7 @@ namespace Bangumoe.OAuth;
 /// <summary>A validated request to <c>/oauth/authorize</c>.</summary>
 public sealed record AuthorizationRequest(
     ClientEntity Client, string RedirectUri, string Scope, string? State, string CodeChallenge, string? Nonce,
-    IReadOnlySet<string> Prompt, int? MaxAge)
+    IReadOnlySet<string> Prompt, int? MaxAge, string? DPoPJkt = null)
 {
     public IReadOnlyList<string> Scopes => Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }
@@ -81,8 +81,11 @@ public static class AuthorizationRequests
         }
         var nonce = One("nonce");
         if (nonce?.Length > 512) return Fail("invalid_request", "nonce is too long.");
+        // RFC 9449 §10: the code will be bound to this key thumbprint (RFC 7638, SHA-256, base64url: 43 characters).
+        var dpopJkt = One("dpop_jkt");
+        if (dpopJkt is not null && !DPoPProofs.IsThumbprint(dpopJkt)) return Fail("invalid_request", "dpop_jkt must be the base64url SHA-256 JWK thumbprint of the DPoP key (43 characters).");
 
-        return new AuthorizeCheck.Valid(new AuthorizationRequest(client, redirectUri, Scopes.Canonical(requested), state, challenge, nonce, prompt, maxAge));
+        return new AuthorizeCheck.Valid(new AuthorizationRequest(client, redirectUri, Scopes.Canonical(requested), state, challenge, nonce, prompt, maxAge, dpopJkt));
     }
 
     /// <summary>The redirect back to the client, success or error, always with state (when sent) and iss (RFC 9207).</summary>

@@ -34,6 +34,10 @@ public sealed class ClientEntity : TableRow
     /// URIs' own (see <see cref="ClientOrigins"/>).</summary>
     public string AllowedOriginsJson { get; set; } = "[]";
 
+    /// <summary>JSON array of the URIs the app may send a person back to after signing out (RP-Initiated Logout),
+    /// registered and matched exactly like <see cref="RedirectUrisJson"/>.</summary>
+    public string PostLogoutRedirectUrisJson { get; set; } = "[]";
+
     /// <summary>The secret's hash (see <see cref="ClientSecrets"/>); empty for public clients.</summary>
     public string SecretHash { get; set; } = "";
 
@@ -61,6 +65,13 @@ public sealed class ClientEntity : TableRow
     {
         get => string.IsNullOrEmpty(AllowedOriginsJson) ? [] : JsonSerializer.Deserialize<List<string>>(AllowedOriginsJson) ?? [];
         set => AllowedOriginsJson = JsonSerializer.Serialize(value);
+    }
+
+    [IgnoreDataMember]
+    public IReadOnlyList<string> PostLogoutRedirectUris
+    {
+        get => string.IsNullOrEmpty(PostLogoutRedirectUrisJson) ? [] : JsonSerializer.Deserialize<List<string>>(PostLogoutRedirectUrisJson) ?? [];
+        set => PostLogoutRedirectUrisJson = JsonSerializer.Serialize(value);
     }
 
     [IgnoreDataMember]

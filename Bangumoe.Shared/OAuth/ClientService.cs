@@ -6,7 +6,7 @@ namespace Bangumoe.OAuth;
 
 /// <summary>What an owner sends to register or change an app. Null means "keep" on update.</summary>
 public sealed record ClientRegistration(string? Name, string? HomeUrl, string? Description, IReadOnlyList<string>? RedirectUris, string? Type,
-    IReadOnlyList<string>? AllowedOrigins = null);
+    IReadOnlyList<string>? AllowedOrigins = null, IReadOnlyList<string>? PostLogoutRedirectUris = null);
 
 /// <summary>A newly registered app, or one whose secret was rotated: the only time the secret is shown.</summary>
 public sealed record ClientWithSecret(ClientEntity Client, string? Secret);
@@ -87,6 +87,7 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
             Description = registration.Description?.Trim() ?? "",
             RedirectUris = registration.RedirectUris!,
             AllowedOrigins = registration.AllowedOrigins ?? [],
+            PostLogoutRedirectUris = registration.PostLogoutRedirectUris ?? [],
             Type = confidential ? ClientTypes.Confidential : ClientTypes.Public,
             SecretHash = secret is null ? "" : chosenSecret is null ? ClientSecrets.HashGenerated(secret) : secrets.HashChosen(secret),
             CreatedAt = time.GetUtcNow(),
@@ -110,6 +111,7 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
         if (change.Description is not null) client.Description = change.Description.Trim();
         if (change.RedirectUris is not null) client.RedirectUris = change.RedirectUris;
         if (change.AllowedOrigins is not null) client.AllowedOrigins = change.AllowedOrigins;
+        if (change.PostLogoutRedirectUris is not null) client.PostLogoutRedirectUris = change.PostLogoutRedirectUris;
         return await ReplaceAsync(client, ct).ConfigureAwait(false);
     }
 
@@ -197,6 +199,14 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
                     if (RedirectUris.Problem(r.RedirectUris[i]) is { } problem) errors.Add($"redirect_uris[{i}]", "The redirect URI " + problem + ".");
                 if (r.RedirectUris.Distinct(StringComparer.Ordinal).Count() != r.RedirectUris.Count) errors.Add("redirect_uris", "Each redirect URI once.");
             }
+        }
+        if (r.PostLogoutRedirectUris is { } postLogout)
+        {
+            // Optional (an app that never signs people out registers none), otherwise the rules of redirect URIs.
+            if (postLogout.Count > RedirectUris.MaxCount) errors.Add("post_logout_redirect_uris", $"At most {RedirectUris.MaxCount} post-logout redirect URIs.");
+            for (var i = 0; i < postLogout.Count && i < RedirectUris.MaxCount; i++)
+                if (RedirectUris.Problem(postLogout[i]) is { } problem) errors.Add($"post_logout_redirect_uris[{i}]", "The post-logout redirect URI " + problem + ".");
+            if (postLogout.Distinct(StringComparer.Ordinal).Count() != postLogout.Count) errors.Add("post_logout_redirect_uris", "Each post-logout redirect URI once.");
         }
         if (r.AllowedOrigins is { } origins)
         {

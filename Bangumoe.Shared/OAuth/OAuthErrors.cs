@@ -19,6 +19,12 @@ public static class OAuthErrors
 
     public static Error UnsupportedGrantType(string description) => new(ErrorKind.Validation, "unsupported_grant_type", description);
 
+    /// <summary>RFC 9449 §5: the DPoP proof is missing where it is needed, malformed, or fails a check.</summary>
+    public static Error InvalidDPoPProof(string description) => new(ErrorKind.Validation, "invalid_dpop_proof", description);
+
+    /// <summary>RFC 9449 §8: the proof lacks a (current) server nonce; the answer carries one in <c>DPoP-Nonce</c>.</summary>
+    public static Error UseDPoPNonce(string description) => new(ErrorKind.Validation, "use_dpop_nonce", description);
+
     public static Error SlowDown(TimeSpan retryAfter) =>
         new(ErrorKind.TooManyRequests, "temporarily_unavailable", "Too many requests for this client; slow down.") { RetryAfter = retryAfter };
 

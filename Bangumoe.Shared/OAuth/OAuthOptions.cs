@@ -25,6 +25,13 @@ public sealed class OAuthOptions
     /// <summary>Requests per minute each client may make to /oauth/token and /oauth/introspect (bursts up to this many).</summary>
     public int ClientRequestsPerMinute { get; set; } = 300;
 
+    /// <summary>
+    /// DPoP proofs must carry a server nonce (RFC 9449 §8, §9): a proof cannot be made ahead of time, only after the
+    /// server answered with <c>DPoP-Nonce</c>. Off by default: proofs are already single-use and live about a minute,
+    /// and a nonce costs every client an extra round trip at its first request and whenever the nonce turns over.
+    /// </summary>
+    public bool DPoPNonceRequired { get; set; }
+
     internal static IEnumerable<string> Validate(OAuthOptions o)
     {
         if (o.ClientRequestsPerMinute is < 1 or > 1_000_000) yield return "OAuth:ClientRequestsPerMinute must be between 1 and 1000000.";

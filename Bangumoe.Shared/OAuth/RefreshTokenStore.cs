@@ -43,6 +43,9 @@ public sealed class RefreshTokenEntity : TableRow
     /// <summary>Retired tokens, newest first: "{sha-256 hex}:{unix ms when it was replaced}" joined by ','.</summary>
     public string History { get; set; } = "";
 
+    /// <summary>RFC 9449: the thumbprint of the DPoP key a public client's tokens are bound to; every refresh proves it.</summary>
+    public string? DPoPJkt { get; set; }
+
     /// <summary>Not stored: when the token that was looked up was replaced by a newer one (null if it is the current one).</summary>
     [IgnoreDataMember]
     public DateTimeOffset? RotatedAt { get; set; }

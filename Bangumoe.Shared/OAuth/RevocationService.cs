@@ -63,11 +63,13 @@ public sealed class RevocationService(
             if (user is null || user.SecurityStamp != refresh.Stamp || GrantService.Find(user, client.ClientId)?.Id != refresh.GrantId
                 || OAuthState.Of(user).IsRevoked(refresh.Family))
                 return inactive;
-            return new Dictionary<string, object>
+            var bound = new Dictionary<string, object>
             {
                 ["active"] = true, ["token_type"] = "refresh_token", ["client_id"] = client.ClientId, ["scope"] = refresh.Scope,
                 ["sub"] = user.Uid, ["username"] = user.Uname, ["exp"] = refresh.ExpiresAt.ToUnixTimeSeconds(), ["iss"] = jwt.Issuer,
             };
+            if (refresh.DPoPJkt is { } boundTo) bound["cnf"] = new Dictionary<string, string> { ["jkt"] = boundTo };
+            return bound;
         }
 
         var check = await jwt.ValidateAsync(token, TokenTypes.AccessToken, jwt.Issuer).ConfigureAwait(false);
@@ -90,6 +92,12 @@ public sealed class RevocationService(
             ["exp"] = new DateTimeOffset(check.Token!.ValidTo).ToUnixTimeSeconds(), ["iat"] = new DateTimeOffset(check.Token.IssuedAt).ToUnixTimeSeconds(),
         };
         if (username is not null) result["username"] = username;
+        // RFC 9449 §6.2: a resource server that introspects learns the key the token is bound to.
+        if (AccessTokenService.BoundKey(check) is { } jkt)
+        {
+            result["token_type"] = "DPoP";
+            result["cnf"] = new Dictionary<string, string> { ["jkt"] = jkt };
+        }
         return result;
     }
 }

@@ -19,6 +19,21 @@ public sealed class AccessTokenService(JwtService jwt, UserStore users, OAuth.Cl
     /// <summary>The refresh-token family an access token came from, so revoking the family ends its access tokens.</summary>
     public const string FamilyClaim = "fam";
 
+    /// <summary>RFC 7800 / RFC 9449 §6.1: <c>cnf: {jkt}</c>, the DPoP key a sender-constrained token is bound to.</summary>
+    public const string ConfirmationClaim = "cnf";
+
+    /// <summary>The <c>cnf.jkt</c> of a checked token: the thumbprint of the DPoP key it is bound to, or null for a bearer token.</summary>
+    public static string? BoundKey(TokenCheck check)
+    {
+        if (check.Token is null) return null;
+        // Read from the payload itself: the claim is an object, which the token's string accessors do not give.
+        using var payload = System.Text.Json.JsonDocument.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes(check.Token.EncodedPayload));
+        return payload.RootElement.TryGetProperty(ConfirmationClaim, out var cnf) && cnf.ValueKind == System.Text.Json.JsonValueKind.Object
+            && cnf.TryGetProperty("jkt", out var jkt) && jkt.ValueKind == System.Text.Json.JsonValueKind.String
+                ? jkt.GetString()
+                : null;
+    }
+
     public IssuedAccessToken Issue(UserEntity user, string clientId, string scope, TimeSpan lifetime)
     {
         var token = jwt.Create(TokenTypes.AccessToken, jwt.Issuer, new Dictionary<string, object>

@@ -19,6 +19,8 @@ public static class TokenTypes
     public const string PasswordReset = "bangumoe-password-reset+jwt";
     /// <summary>The device cookie: this browser once signed into this account with its password.</summary>
     public const string LoginDevice = "bangumoe-device+jwt";
+    /// <summary>A DPoP server nonce (RFC 9449 §8): signed, so any instance accepts any other's without shared state.</summary>
+    public const string DPoPNonce = "bangumoe-dpop-nonce+jwt";
 }
 
 public enum TokenStatus

@@ -87,4 +87,11 @@ public static class TableNames
     /// <summary>Pending binds. PK = SHA-256 of the OAuth state sent to Bangumi, RK = "", property Uid; consumed by an
     /// ETag-conditional delete, so a state works once.</summary>
     public const string BangumiStates = "BangumiStates";
+
+    /// <summary>
+    /// DPoP proofs seen (RFC 9449 §11.1). PK = SHA-256 of "{jkt} {jti}", RK = "". Accepting a proof is an insert, so a
+    /// replayed proof conflicts: one use wins across instances. Rows carry ExpiresAt, after which the proof is too old
+    /// to be accepted anyway.
+    /// </summary>
+    public const string DPoPProofs = "DPoPProofs";
 }

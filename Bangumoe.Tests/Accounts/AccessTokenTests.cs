@@ -15,8 +15,8 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
         var client = app.NewClient();
         var response = await client.GetAsync("/api/me");
         await response.Problem(HttpStatusCode.Unauthorized, "unauthenticated");
-        // No token was sent, so no error attribute (RFC 6750 section 3.1).
-        Assert.Equal("Bearer", Assert.Single(response.Headers.GetValues("WWW-Authenticate")));
+        // No token was sent, so no error attribute (RFC 6750 section 3.1); DPoP is offered with its algorithms (RFC 9449 §7.1).
+        Assert.Equal(["Bearer", "DPoP algs=\"ES256 RS256 PS256\""], response.Headers.GetValues("WWW-Authenticate"));
     }
 
     [Fact]

@@ -20,9 +20,19 @@ public sealed record Mail(string Id, string Subject, string Text, string Html, I
 /// <summary>Reads what MailDev caught, through its REST API (<c>/api/email</c>).</summary>
 public sealed partial class MailDev(HttpClient http)
 {
-    public async Task<IReadOnlyList<Mail>> AllAsync()
+    public Task<IReadOnlyList<Mail>> AllAsync() => ReadAsync("/api/email");
+
+    /// <summary>The mails to one address. MailDev filters them (its inbox holds every mail the suite sent, thousands by
+    /// the end, and <see cref="WaitForAsync"/> asks ten times a second); the app writes every address in lower case.</summary>
+    public async Task<IReadOnlyList<Mail>> ToAsync(string address)
     {
-        var json = await http.GetFromJsonAsync<JsonElement>("/api/email");
+        var to = address.ToLowerInvariant();
+        return (await ReadAsync("/api/email?envelope.to.address=" + Uri.EscapeDataString(to))).Where(m => m.To.Contains(to)).ToList();
+    }
+
+    private async Task<IReadOnlyList<Mail>> ReadAsync(string path)
+    {
+        var json = await http.GetFromJsonAsync<JsonElement>(path);
         return json.EnumerateArray().Select(e => new Mail(
             e.GetProperty("id").GetString()!,
             e.TryGetProperty("subject", out var s) ? s.GetString() ?? "" : "",
@@ -31,9 +41,6 @@ public sealed partial class MailDev(HttpClient http)
             e.GetProperty("envelope").GetProperty("to").EnumerateArray().Select(a => a.GetProperty("address").GetString()!.ToLowerInvariant()).ToList()))
             .ToList();
     }
-
-    public async Task<IReadOnlyList<Mail>> ToAsync(string address) =>
-        (await AllAsync()).Where(m => m.To.Contains(address.ToLowerInvariant())).ToList();
 
     /// <summary>Waits until <paramref name="count"/> mails (optionally with a subject containing text) reached the address.</summary>
     public async Task<Mail> WaitForAsync(string address, string? subjectContains = null, int count = 1, TimeSpan? timeout = null)

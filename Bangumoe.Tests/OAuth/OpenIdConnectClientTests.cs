@@ -39,11 +39,13 @@ public sealed class OpenIdConnectClientTests(DefaultApp app) : IClassFixture<Def
     private const string RpOrigin = "https://rp.example";
 
     [Fact]
-    public async Task AspNetCore_OpenIdConnect_handler_signs_a_user_in()
+    public async Task AspNetCore_OpenIdConnect_handler_signs_a_user_in_and_out()
     {
         var flow = new OAuthFlow(app);
         var developer = await app.NewVerifiedUser(app.CreateClient());
         var client = await flow.RegisterClientAsync(developer.Token, "confidential", RpOrigin + "/signin-oidc");
+        await (await flow.Backend.Send(HttpMethod.Patch, "/api/clients/" + client.ClientId, developer.Token,
+            new { post_logout_redirect_uris = new[] { RpOrigin + "/signout-callback-oidc" } })).Ok();
         var user = await app.NewVerifiedUser(app.CreateClient());
 
         await using var rp = await StartRelyingPartyAsync(client);
@@ -68,6 +70,23 @@ public sealed class OpenIdConnectClientTests(DefaultApp app) : IClassFixture<Def
         Assert.Equal(user.Email, home.GetProperty("email").GetString());
         Assert.Equal(user.Uname, home.GetProperty("preferred_username").GetString());
         Assert.Equal(BangumoeApp.PublicBaseUrl, home.GetProperty("iss").GetString());
+
+        // Signing out of the app signs out of Bangumoe too (RP-Initiated Logout: the handler sends the id_token it kept
+        // as id_token_hint, its callback as post_logout_redirect_uri, and a state it checks on the way back).
+        Assert.Equal(HttpStatusCode.OK, (await flow.Browser.GetAsync("/account")).StatusCode);
+        var signOut = await rpBrowser.GetAsync("/signout");
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        var endSession = signOut.Headers.Location!;
+        Assert.Equal(BangumoeApp.PublicBaseUrl + "/oauth/logout", endSession.GetLeftPart(UriPartial.Path));
+        Assert.True(OAuthFlow.Query(endSession).ContainsKey("id_token_hint"));
+        var back = await flow.Browser.GetAsync(endSession.PathAndQuery);
+        Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
+        Assert.Equal(RpOrigin + "/signout-callback-oidc", back.Headers.Location!.GetLeftPart(UriPartial.Path));
+        var signedOut = await rpBrowser.GetAsync(back.Headers.Location!.PathAndQuery);
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.Equal("/bye", signedOut.Headers.Location!.OriginalString); // the handler accepted the state it sent
+        Assert.Equal(HttpStatusCode.SeeOther, (await flow.Browser.GetAsync("/account")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await rpBrowser.GetAsync("/")).StatusCode); // signed out of the app: challenged again
     }
 
     private async Task<WebApplication> StartRelyingPartyAsync(RegisteredClient client)
@@ -110,6 +129,8 @@ public sealed class OpenIdConnectClientTests(DefaultApp app) : IClassFixture<Def
                 iss = context.User.FindFirst("sub")?.Issuer,
             })
             : Results.Challenge());
+        rp.MapGet("/signout", () => Results.SignOut(new AuthenticationProperties { RedirectUri = "/bye" },
+            [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]));
         await rp.StartAsync();
         return rp;
     }

@@ -576,8 +576,8 @@ public sealed class TokenEndpointTests(DefaultApp app) : IClassFixture<DefaultAp
         {
             var response = await flow.UserInfoAsync(null, method);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-            // No credentials were sent, so no error code (RFC 6750 §3.1).
-            Assert.Equal("Bearer", Assert.Single(response.Headers.GetValues("WWW-Authenticate")));
+            // No credentials were sent, so no error code (RFC 6750 §3.1); DPoP is offered with its algorithms (RFC 9449 §7.1).
+            Assert.Equal(["Bearer", "DPoP algs=\"ES256 RS256 PS256\""], response.Headers.GetValues("WWW-Authenticate"));
         }
     }
 

@@ -235,9 +235,12 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
     }
 
     [Theory]
-    [InlineData("en", "https://Diary.example/ is not an origin Bangumoe accepts", "Web origins for browser apps")]
-    [InlineData("zh-CN", "https://Diary.example/ 不是 Bangumoe 接受的来源", "浏览器应用的网页来源")]
-    public async Task Web_origins_for_a_browser_app_are_saved_shown_and_checked(string language, string refusal, string heading)
+    [InlineData("en", "https://Diary.example/ is not an origin Bangumoe accepts", "Web origins for browser apps",
+        "http://diary.example/bye is not an address Bangumoe accepts", "Post-logout redirect URIs")]
+    [InlineData("zh-CN", "https://Diary.example/ 不是 Bangumoe 接受的来源", "浏览器应用的网页来源",
+        "http://diary.example/bye 不是 Bangumoe 接受的地址", "退出后重定向 URI")]
+    public async Task Web_origins_and_post_logout_uris_are_saved_shown_and_checked(string language, string refusal, string heading,
+        string postLogoutRefusal, string postLogoutHeading)
     {
         var user = await app.NewVerifiedUser(app.CreateClient());
         var browser = new PageClient(app, language).SignedInAs(user);
@@ -245,10 +248,16 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
         var path = "/developer/apps/" + registered.ClientId;
         var fields = new { name = "Anime Diary", home_url = "https://diary.example", description = "", redirect_uris = "https://diary.example/cb" };
 
-        var saved = await browser.PostAsync(path, new { fields.name, fields.home_url, fields.description, fields.redirect_uris, allowed_origins = " https://app.diary.example \n\nhttp://localhost:5173\n" });
+        var saved = await browser.PostAsync(path, new
+        {
+            fields.name, fields.home_url, fields.description, fields.redirect_uris, allowed_origins = " https://app.diary.example \n\nhttp://localhost:5173\n",
+            post_logout_redirect_uris = "https://diary.example/bye\n",
+        });
         Assert.Equal(HttpStatusCode.SeeOther, saved.Status);
         var page = await browser.GetAsync(saved.Location!);
         Assert.Contains(heading, page.Html, StringComparison.Ordinal);
+        Assert.Contains(postLogoutHeading, page.Html, StringComparison.Ordinal);
+        Assert.Equal("https://diary.example/bye", page.FieldValue("post_logout_redirect_uris"));
         Assert.Equal("https://app.diary.example\nhttp://localhost:5173", page.FieldValue("allowed_origins"));
         var json = await (await ApiAppAsync(user, registered.ClientId)).Ok();
         Assert.Equal(["https://app.diary.example", "http://localhost:5173"], json.GetProperty("allowed_origins").EnumerateArray().Select(o => o.GetString()));
@@ -258,6 +267,12 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
         Assert.StartsWith(refusal, bad.FieldError("allowed_origins"), StringComparison.Ordinal);
         Assert.Equal("https://Diary.example/", bad.FieldValue("allowed_origins"));
         Assert.Equal(2, (await (await ApiAppAsync(user, registered.ClientId)).Ok()).GetProperty("allowed_origins").GetArrayLength());
+
+        var badLogout = await browser.PostAsync(path, new { fields.name, fields.home_url, fields.description, fields.redirect_uris, post_logout_redirect_uris = "http://diary.example/bye" });
+        Assert.Equal(HttpStatusCode.BadRequest, badLogout.Status);
+        Assert.StartsWith(postLogoutRefusal, badLogout.FieldError("post_logout_redirect_uris"), StringComparison.Ordinal);
+        Assert.Equal(["https://diary.example/bye"],
+            (await (await ApiAppAsync(user, registered.ClientId)).Ok()).GetProperty("post_logout_redirect_uris").EnumerateArray().Select(u => u.GetString()));
     }
 
     [Fact]

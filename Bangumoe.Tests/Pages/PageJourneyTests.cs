@@ -263,6 +263,13 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         await page.Locator("#login").FillAsync(person.Email);
         await page.Locator("#password").FillAsync(person.Password);
         await Submit(page, "/login");
+        // An app's sign-out link without an ID token: the question, and staying signed in; a broken one goes nowhere.
+        await Audit($"/oauth/logout?client_id={Uri.EscapeDataString(app.ClientId)}", "54-sign-out-question");
+#pragma warning disable CS0612
+        await page.RunAndWaitForNavigationAsync(() => page.Locator("main form[action='/oauth/logout/confirm'] button[value='stay']").ClickAsync());
+#pragma warning restore CS0612
+        await page.AuditAsync(tag, "55-stayed-signed-in");
+        await Audit("/oauth/logout?post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F", "56-sign-out-broken", 400);
         await page.GotoAsync(host.Issuer + "/account");
         await page.Locator("#delete_password").FillAsync(person.Password);
         await Submit(page, "/account/delete");
