@@ -313,6 +313,22 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
     }
 
     [Fact]
+    public async Task A_device_that_sends_a_DPoP_proof_gets_tokens_bound_to_its_key()
+    {
+        var client = await app.NewClientAsync("public");
+        var person = await app.PersonAsync();
+        var start = await StartAsync(client);
+        await ApproveAsync(BrowserOf(person), start.UserCode);
+        using var key = new DPoPClientKey();
+        var form = new Dictionary<string, string> { ["grant_type"] = DeviceGrant, ["device_code"] = start.DeviceCode };
+        var tokens = await (await Backend.TokenAsync(client, form, key.Proof("POST", DPoPRequests.TokenUrl))).AssertDPoPTokens(key.Jkt);
+        // A public device's refresh token is bound to the key too: without a proof of it, refreshing fails.
+        var refresh = new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = tokens.RefreshToken! };
+        Assert.Equal(HttpStatusCode.BadRequest, (await Backend.TokenAsync(client, new(refresh))).StatusCode);
+        await (await Backend.TokenAsync(client, new(refresh), key.Proof("POST", DPoPRequests.TokenUrl))).AssertDPoPTokens(key.Jkt);
+    }
+
+    [Fact]
     public async Task Twenty_parallel_redemptions_of_an_allowed_code_give_tokens_to_exactly_one()
     {
         var client = await app.NewClientAsync();
