@@ -18,6 +18,10 @@ public sealed class CorsPreflightFunctions
     public IResult UserInfo([HttpTrigger(AuthorizationLevel.Anonymous, "options", Route = "oauth/userinfo")] HttpRequest req) =>
         ClientCors.Preflight(req.HttpContext, CorsKind.Client);
 
+    [Function("DeviceAuthorizationPreflight")]
+    public IResult DeviceAuthorization([HttpTrigger(AuthorizationLevel.Anonymous, "options", Route = "oauth/device_authorization")] HttpRequest req) =>
+        ClientCors.Preflight(req.HttpContext, CorsKind.Client);
+
     [Function("OpenIdConfigurationPreflight")]
     public IResult OpenIdConfiguration([HttpTrigger(AuthorizationLevel.Anonymous, "options", Route = ".well-known/openid-configuration")] HttpRequest req) =>
         ClientCors.Preflight(req.HttpContext, CorsKind.Public);

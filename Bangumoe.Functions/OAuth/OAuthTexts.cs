@@ -138,6 +138,9 @@ public sealed record OAuthTexts
     public required string Copied { get; init; }
     public required string SecretSavedContinue { get; init; }
 
+    // /device: a TV or command line signs in (RFC 8628).
+    public required DeviceTexts Device { get; init; }
+
     /// <summary>What <paramref name="scope"/> lets an app do; an unknown scope is shown as it is.</summary>
     public string Scope(string scope) => scope switch
     {
@@ -261,6 +264,7 @@ public sealed record OAuthTexts
         CopyButton = "Copy",
         Copied = "Copied",
         SecretSavedContinue = "I have saved it: go to the app",
+        Device = DeviceTexts.En,
     };
 
     public static readonly OAuthTexts ZhHans = new()
@@ -374,5 +378,6 @@ public sealed record OAuthTexts
         CopyButton = "复制",
         Copied = "已复制",
         SecretSavedContinue = "我已保存：前往应用页面",
+        Device = DeviceTexts.ZhHans,
     };
 }

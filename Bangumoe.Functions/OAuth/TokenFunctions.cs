@@ -27,7 +27,7 @@ public sealed class TokenFunctions(TokenService tokens, RevocationService revoca
         // RFC 9449 §8: every answer to a DPoP request carries the nonce its next proof needs.
         if (proof is not null && dpop.NonceRequired) req.HttpContext.Response.Headers[DPoPHeaders.Nonce] = dpop.CurrentNonce();
         var result = await tokens.ExchangeAsync(new TokenRequest(f.Client, f["grant_type"], f["code"], f["redirect_uri"], f["code_verifier"],
-            f["refresh_token"], f["scope"], ClientAddress.Of(req.HttpContext), proof), ct);
+            f["refresh_token"], f["scope"], ClientAddress.Of(req.HttpContext), proof, f["device_code"]), ct);
         if (!result.Ok) return OAuthResults.Error(req, result.Error!);
         var response = result.Value!;
         var body = new Dictionary<string, object>

@@ -109,6 +109,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RevocationService>();
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<ClientService>());
+        services.AddOptions<DeviceGrantOptions>().BindConfiguration("DeviceGrant").ValidateWith(DeviceGrantOptions.Validate);
+        services.AddSingleton<DeviceCodeStore>();
+        services.AddSingleton<UserCodeThrottle>();
+        services.AddSingleton<DeviceAuthorizationService>();
+        services.AddSingleton<DeviceVerification>();
         return services;
     }
 

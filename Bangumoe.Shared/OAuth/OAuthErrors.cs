@@ -30,4 +30,15 @@ public static class OAuthErrors
 
     public static Error SlowDown(TimeSpan retryAfter) =>
         new(ErrorKind.TooManyRequests, "temporarily_unavailable", "Too many requests for this client; slow down.") { RetryAfter = retryAfter };
+
+    // The Device Authorization Grant's answers while polling (RFC 8628 §3.5), all 400.
+
+    public static Error AuthorizationPending(string description) => new(ErrorKind.Validation, "authorization_pending", description);
+
+    /// <summary>RFC 8628's <c>slow_down</c>: the device polls one code too fast (not the per-client throttle of <see cref="SlowDown"/>).</summary>
+    public static Error PollingTooFast(string description) => new(ErrorKind.Validation, "slow_down", description);
+
+    public static Error AccessDenied(string description) => new(ErrorKind.Validation, "access_denied", description);
+
+    public static Error ExpiredToken(string description) => new(ErrorKind.Validation, "expired_token", description);
 }

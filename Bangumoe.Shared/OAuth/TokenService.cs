@@ -10,11 +10,12 @@ public sealed record TokenResponse(string AccessToken, string TokenType, int Exp
 /// <summary>
 /// <c>POST /oauth/token</c>: authorization_code (PKCE S256 required), refresh_token (rotated on every use; reuse of a
 /// rotated token after <see cref="OAuthOptions.RefreshReuseLeeway"/> revokes the grant), client_credentials
-/// (confidential clients). No implicit or password grant exists.
+/// (confidential clients), the device code (RFC 8628). No implicit or password grant exists.
 /// </summary>
 public sealed class TokenService(
     ClientAuthenticator authenticator,
     AuthorizationCodeStore codes,
+    DeviceCodeStore deviceCodes,
     RefreshTokenStore refreshTokens,
     UserStore users,
     GrantService grants,
@@ -41,8 +42,9 @@ public sealed class TokenService(
             "authorization_code" => await RedeemCodeAsync(client.Value!, request, jkt, ct).ConfigureAwait(false),
             "refresh_token" => await RefreshAsync(client.Value!, request, jkt, ct).ConfigureAwait(false),
             "client_credentials" => ClientCredentials(client.Value!, request, jkt),
+            DeviceCodeStore.GrantType => await RedeemDeviceCodeAsync(client.Value!, request, jkt, ct).ConfigureAwait(false),
             null or "" => OAuthErrors.InvalidRequest("grant_type is required."),
-            _ => OAuthErrors.UnsupportedGrantType("Supported: authorization_code, refresh_token, client_credentials."),
+            _ => OAuthErrors.UnsupportedGrantType($"Supported: authorization_code, refresh_token, client_credentials, {DeviceCodeStore.GrantType}."),
         };
     }
 
@@ -107,18 +109,43 @@ public sealed class TokenService(
                 return OAuthErrors.InvalidGrant("The code is invalid, expired or was issued to another client.");
         }
 
+        return await IssueForGrantAsync(user, client, code.Scope, code.GrantId, code.AuthTime, code.Nonce, jkt, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The device grant (RFC 8628 §3.4): pending, slow_down, denied and expired are the store's answers; an approved
+    /// code is used up by exactly one poll, which gets the same tokens as the code flow. A second redemption is
+    /// invalid_grant and revokes nothing: a device code never travels through a browser (no redirect, history or
+    /// referrer to leak it from), so a repeat is far likelier a retry after a lost response than a theft.
+    /// </summary>
+    private async Task<Result<TokenResponse>> RedeemDeviceCodeAsync(ClientEntity client, TokenRequest request, string? jkt, CancellationToken ct)
+    {
+        var polled = await deviceCodes.PollAsync(client.ClientId, request.DeviceCode, ct).ConfigureAwait(false);
+        if (!polled.Ok) return polled.Error!;
+        var code = polled.Value!;
+        var user = await users.GetAsync(code.Uid!, ct).ConfigureAwait(false);
+        if (user is null || GrantService.Find(user, client.ClientId)?.Id != code.GrantId)
+            return OAuthErrors.InvalidGrant("The authorization was withdrawn.");
+        return await IssueForGrantAsync(user, client, code.Scope, code.GrantId!, code.AuthTime!.Value, nonce: null, jkt, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The tokens of a grant the user just gave (a redeemed code or device code), with a new refresh-token
+    /// family when offline_access was granted.</summary>
+    private async Task<TokenResponse> IssueForGrantAsync(UserEntity user, ClientEntity client, string scope, string grantId, DateTimeOffset authTime,
+        string? nonce, string? jkt, CancellationToken ct)
+    {
         string? refresh = null;
         string? family = null;
-        if (Scopes.Has(code.Scope, Scopes.OfflineAccess))
+        if (Scopes.Has(scope, Scopes.OfflineAccess))
         {
             var row = new RefreshTokenEntity
             {
                 PartitionKey = user.Uid,
                 ClientId = client.ClientId,
-                Scope = code.Scope,
-                GrantId = code.GrantId,
+                Scope = scope,
+                GrantId = grantId,
                 Stamp = user.SecurityStamp,
-                AuthTime = code.AuthTime,
+                AuthTime = authTime,
                 ExpiresAt = time.GetUtcNow() + Options.RefreshTokenLifetime,
                 // RFC 9449 §5: a public client's refresh token is bound to its DPoP key, since nothing else proves the
                 // caller is that client; a confidential client authenticates on every refresh, so its token stays unbound.
@@ -127,7 +154,7 @@ public sealed class TokenService(
             refresh = await refreshTokens.AddAsync(row, ct).ConfigureAwait(false);
             family = row.Family;
         }
-        return Issue(user, client, code.Scope, code.GrantId, code.AuthTime, code.Nonce, family, refresh, jkt);
+        return Issue(user, client, scope, grantId, authTime, nonce, family, refresh, jkt);
     }
 
     private async Task<Result<TokenResponse>> RefreshAsync(ClientEntity client, TokenRequest request, string? jkt, CancellationToken ct)

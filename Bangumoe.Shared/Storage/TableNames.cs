@@ -53,6 +53,17 @@ public static class TableNames
     public const string RefreshTokens = "RefreshTokens";
 
     /// <summary>
+    /// Device authorizations (RFC 8628). PK = the user code (8 letters), RK = "": the /device page finds a code by what
+    /// the person types, the token endpoint by the user code at the head of the device code (whose SHA-256 the row
+    /// keeps). Polls, decisions and the redemption are ETag-conditional writes of the one row: one winner each.
+    /// </summary>
+    public const string DeviceCodes = "DeviceCodes";
+
+    /// <summary>User-code lookups on /device, counted against guessing. PK = "account|{uid}" or "address|{client
+    /// address}", RK = "": one or two point reads per lookup.</summary>
+    public const string UserCodeGuesses = "UserCodeGuesses";
+
+    /// <summary>
     /// The anime catalog. PK = "anime" (one partition: an import writes a page of entries as one batch, and the listing
     /// is one ordered range query), RK = id: "bgm-{subject id}" for Bangumi subjects, so an entry is never duplicated,
     /// or "bm-{random}" for entries users add.

@@ -23,6 +23,7 @@ public sealed class ConfigurationTests
         (typeof(AccountOptions), "Accounts"),
         (typeof(LoginThrottleOptions), "LoginThrottle"),
         (typeof(Bangumoe.OAuth.OAuthOptions), "OAuth"),
+        (typeof(Bangumoe.OAuth.DeviceGrantOptions), "DeviceGrant"),
         (typeof(Bangumoe.Bangumi.BangumiOptions), "Bangumi"),
     ];
 
@@ -63,6 +64,8 @@ public sealed class ConfigurationTests
     [InlineData("Smtp:Security", "Maybe", "Smtp:Security")]
     [InlineData("OAuth:CodeLifetime", "01:00:00", "OAuth:CodeLifetime")]
     [InlineData("OAuth:RefreshReuseLeeway", "00:05:00", "OAuth:RefreshReuseLeeway")]
+    [InlineData("DeviceGrant:PollingInterval", "00:00:02.500", "DeviceGrant:PollingInterval")]
+    [InlineData("DeviceGrant:WrongCodesPerAccount", "0", "DeviceGrant:WrongCodesPerAccount")]
     [InlineData("Signing:Keys:0:PrivateKeyFile", "/nonexistent/key.pem", "Signing:Keys:0")]
     [InlineData("AzureWebJobsStorage:accountName", "Not_An_Account", "AzureWebJobsStorage:accountName")]
     [InlineData("AzureWebJobsStorage:tableServiceUri", "http://acct.table.core.windows.net", "AzureWebJobsStorage:queueServiceUri")]

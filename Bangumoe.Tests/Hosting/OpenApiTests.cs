@@ -319,6 +319,9 @@ public sealed partial class OpenApiTests(DefaultApp app) : IClassFixture<Default
         var refresh = tokens.GetProperty("refresh_token").GetString()!;
         var refreshed = await (await api.PostOAuthAsync("/oauth/token", new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh }, basic)).Ok();
         await (await api.PostOAuthAsync("/oauth/token", new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, basic)).Ok();
+        var device = await (await api.PostOAuthAsync("/oauth/device_authorization", new Dictionary<string, string> { ["scope"] = "openid profile" }, basic)).Ok();
+        await (await api.PostOAuthAsync("/oauth/device_authorization", new Dictionary<string, string> { ["scope"] = "account" }, basic)).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_scope");
+        await (await api.PostOAuthAsync("/oauth/token", new Dictionary<string, string> { ["grant_type"] = "urn:ietf:params:oauth:grant-type:device_code", ["device_code"] = device.GetProperty("device_code").GetString()! }, basic)).AssertOAuthError(HttpStatusCode.BadRequest, "authorization_pending");
         await (await api.PostOAuthAsync("/oauth/token", new Dictionary<string, string> { ["grant_type"] = "password" }, basic)).AssertOAuthError(HttpStatusCode.BadRequest, "unsupported_grant_type");
         await (await api.PostOAuthAsync("/oauth/token", new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = "garbage" }, basic)).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_grant");
         await (await api.PostOAuthAsync("/oauth/token", new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, TokenHelpers.Basic(clientId, "wrong"))).AssertOAuthError(HttpStatusCode.Unauthorized, "invalid_client");
