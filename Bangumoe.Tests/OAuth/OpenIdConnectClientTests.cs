@@ -30,9 +30,9 @@ public sealed class CookieJarHandler(HttpMessageHandler inner) : DelegatingHandl
 }
 
 /// <summary>
-/// A third-party app built on ASP.NET Core's OpenID Connect handler (discovery, PKCE, state and nonce, id_token
-/// validation against the JWKS, userinfo) signs a user in through Bangumoe, unmodified but for pointing its back
-/// channel at the in-process provider.
+/// A third-party app built on ASP.NET Core's OpenID Connect handler (discovery, pushed authorization requests, PKCE,
+/// state and nonce, id_token validation against the JWKS, userinfo, RP-initiated logout) signs a user in and out through
+/// Bangumoe, unmodified but for pointing its back channel at the in-process provider.
 /// </summary>
 public sealed class OpenIdConnectClientTests(DefaultApp app) : IClassFixture<DefaultApp>
 {
@@ -51,12 +51,16 @@ public sealed class OpenIdConnectClientTests(DefaultApp app) : IClassFixture<Def
         await using var rp = await StartRelyingPartyAsync(client);
         using var rpBrowser = new HttpClient(new CookieJarHandler(rp.GetTestServer().CreateHandler())) { BaseAddress = new Uri(RpOrigin) };
 
-        // The app sends the user to Bangumoe ...
+        // The app pushes its request (PAR: the handler uses it by default once discovery offers it, with PKCE in the
+        // pushed parameters) and sends the user to Bangumoe with only its client_id and the request_uri ...
         var challenge = await rpBrowser.GetAsync("/");
         Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
         var authorize = challenge.Headers.Location!;
         Assert.Equal(BangumoeApp.PublicBaseUrl + "/oauth/authorize", authorize.GetLeftPart(UriPartial.Path));
-        Assert.Equal("S256", OAuthFlow.Query(authorize)["code_challenge_method"]);
+        var query = OAuthFlow.Query(authorize);
+        Assert.Equal(client.ClientId, query["client_id"]);
+        Assert.StartsWith("urn:ietf:params:oauth:request_uri:", query["request_uri"], StringComparison.Ordinal);
+        Assert.False(query.ContainsKey("code_challenge"), "The pushed parameters do not travel through the browser.");
 
         // ... who signs in and allows it; Bangumoe sends the browser back to the app's callback ...
         var callback = await flow.SignInAndAllowAsync(authorize.PathAndQuery, user);

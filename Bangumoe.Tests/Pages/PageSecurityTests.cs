@@ -16,7 +16,10 @@ public sealed partial class PageSecurityTests(DefaultApp app) : IClassFixture<De
 {
     public static TheoryData<string> GetRoutes() => new(PageRoutes("get"));
 
-    public static TheoryData<string> PostRoutes() => new(PageRoutes("post"));
+    /// <summary>Every page form post but the end_session_endpoint's: OpenID Connect lets an app's page post a logout
+    /// request there, so it takes no CSRF token; it changes nothing and only answers 303 with the same request as a GET
+    /// (see <c>EndSessionTests.A_form_post_from_the_app_becomes_the_same_request_as_a_get</c>).</summary>
+    public static TheoryData<string> PostRoutes() => new(PageRoutes("post").Where(route => route != "oauth/logout"));
 
     [Theory]
     [MemberData(nameof(GetRoutes))]
