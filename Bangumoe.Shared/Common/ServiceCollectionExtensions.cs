@@ -42,6 +42,7 @@ public static class ServiceCollectionExtensions
             })
             .ValidateWith(StorageOptions.Validate);
         services.AddSingleton<StorageClients>();
+        services.AddSingleton<ExpiredRowSweeper>();
         return services;
     }
 

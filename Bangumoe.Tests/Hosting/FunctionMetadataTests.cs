@@ -37,6 +37,11 @@ public sealed class FunctionMetadataTests
                 Assert.Equal(http.Route, trigger.GetProperty("route").GetString());
                 Assert.Equal(http.Methods!.Order(StringComparer.Ordinal), trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!).Order(StringComparer.Ordinal));
             }
+            else if (method.GetParameters().Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()).FirstOrDefault(a => a is not null) is { } timer)
+            {
+                Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+                Assert.Equal(timer.Schedule, trigger.GetProperty("schedule").GetString());
+            }
             else
             {
                 Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
