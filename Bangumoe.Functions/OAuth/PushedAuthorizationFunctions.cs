@@ -1,6 +1,8 @@
 using Bangumoe.Functions.Http;
+using Bangumoe.Hosting;
 using Bangumoe.OAuth;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 
 namespace Bangumoe.Functions.OAuth;
 
@@ -9,7 +11,7 @@ namespace Bangumoe.Functions.OAuth;
 /// the token endpoint, and gets a request_uri to send the browser to /oauth/authorize with. Speaks RFC 6749 JSON errors
 /// like the other protocol endpoints; browser apps may call it across origins as they call /oauth/token.
 /// </summary>
-public sealed class PushedAuthorizationFunctions(PushedAuthorizations pushed, ClientCors cors)
+public sealed class PushedAuthorizationFunctions(PushedAuthorizations pushed, ClientCors cors, DPoPProofs dpop, IOptions<AppOptions> app)
 {
     [Function("PushedAuthorizationRequest")]
     [NoStore]
@@ -20,7 +22,9 @@ public sealed class PushedAuthorizationFunctions(PushedAuthorizations pushed, Cl
         if (!form.Ok) return OAuthResults.Error(req, form.Error!);
         var f = form.Value!;
         if (await cors.CheckAsync(req.HttpContext, f.Client.ClientId, ct) is { } foreign) return OAuthResults.Error(req, foreign);
-        var result = await pushed.PushAsync(new PushRequest(f.Client, f.Values, ClientAddress.Of(req.HttpContext)), ct);
+        var proof = DPoPHeaders.Read(req, app);
+        if (proof is not null && dpop.NonceRequired) req.HttpContext.Response.Headers[DPoPHeaders.Nonce] = dpop.CurrentNonce();
+        var result = await pushed.PushAsync(new PushRequest(f.Client, f.Values, ClientAddress.Of(req.HttpContext), proof), ct);
         if (!result.Ok) return OAuthResults.Error(req, result.Error!);
         return TypedResults.Json(new Dictionary<string, object>
         {

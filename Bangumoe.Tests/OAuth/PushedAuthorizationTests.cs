@@ -32,6 +32,43 @@ public sealed class PushedAuthorizationTests(DefaultApp app) : IClassFixture<Def
         $"/oauth/authorize?client_id={Uri.EscapeDataString(clientId)}&request_uri={Uri.EscapeDataString(requestUri)}{extra}";
 
     [Fact]
+    public async Task A_dpop_proof_sent_with_the_push_binds_the_code_to_its_key()
+    {
+        var client = await app.NewClientAsync("public");
+        var user = await app.NewVerifiedUser(app.CreateClient());
+        using var key = new DPoPClientKey();
+        using var other = new DPoPClientKey();
+        var (verifier, challenge) = OAuthFlow.Pkce();
+        async Task<HttpResponseMessage> PushWithProofAsync(Dictionary<string, string> form, string proof)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/oauth/par");
+            form["client_id"] = client.ClientId;
+            Assert.True(request.Headers.TryAddWithoutValidation("DPoP", proof));
+            request.Content = new FormUrlEncodedContent(form);
+            return await app.CreateClient().SendAsync(request);
+        }
+        const string ParUrl = DPoPRequests.Issuer + "/oauth/par";
+
+        // RFC 9449 §10.1: the proof's key and a dpop_jkt sent beside it must agree; a bad proof is refused outright.
+        var mismatch = Request(client, challenge);
+        mismatch["dpop_jkt"] = other.Jkt;
+        await (await PushWithProofAsync(mismatch, key.Proof("POST", ParUrl))).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_dpop_proof");
+        await (await PushWithProofAsync(Request(client, challenge), key.Proof("POST", DPoPRequests.TokenUrl))).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_dpop_proof");
+
+        var pushed = await (await PushWithProofAsync(Request(client, challenge), key.Proof("POST", ParUrl))).Ok(HttpStatusCode.Created);
+        var flow = app.NewFlow();
+        var redirect = await flow.SignInAndAllowAsync(AuthorizeUrl(client.ClientId, pushed.GetProperty("request_uri").GetString()!), user);
+        var form = new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code", ["code"] = OAuthFlow.Query(redirect)["code"], ["redirect_uri"] = client.RedirectUri, ["code_verifier"] = verifier,
+        };
+        // The code is the key's: without a proof, or with another key's, it is refused and not used up.
+        await (await flow.Backend.TokenAsync(client, new(form))).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_dpop_proof");
+        await (await flow.Backend.TokenAsync(client, new(form), other.Proof("POST", DPoPRequests.TokenUrl))).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_grant");
+        await (await flow.Backend.TokenAsync(client, new(form), key.Proof("POST", DPoPRequests.TokenUrl))).AssertDPoPTokens(key.Jkt);
+    }
+
+    [Fact]
     public async Task A_pushed_request_signs_in_consents_and_gets_tokens_with_pkce()
     {
         var client = await app.NewClientAsync();
