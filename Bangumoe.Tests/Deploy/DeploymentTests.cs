@@ -133,7 +133,7 @@ public sealed class PackageTests
                 return JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone();
             }
 
-            // Every [Function] of the code, by name, with its route (HTTP) or queue.
+            // Every [Function] of the code, by name, with its route (HTTP), its schedule (timer) or queue.
             var metadata = (await Json("functions.metadata")).EnumerateArray()
                 .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("bindings")[0], StringComparer.Ordinal);
             var code = typeof(Bangumoe.Functions.BangumoeWorker).Assembly.GetTypes().SelectMany(t => t.GetMethods())
@@ -146,7 +146,10 @@ public sealed class PackageTests
                 Assert.True(metadata.TryGetValue(name, out var trigger), $"{name} is not in the package's functions.metadata");
                 var http = method.GetParameters().SelectMany(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false))
                     .Cast<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>().SingleOrDefault();
+                var timer = method.GetParameters().SelectMany(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.TimerTriggerAttribute), false))
+                    .Cast<Microsoft.Azure.Functions.Worker.TimerTriggerAttribute>().SingleOrDefault();
                 if (http is not null) Assert.Equal(http.Route, trigger.GetProperty("route").GetString());
+                else if (timer is not null) Assert.Equal(timer.Schedule, trigger.GetProperty("schedule").GetString());
                 else Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
             }
 

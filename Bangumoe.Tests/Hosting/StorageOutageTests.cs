@@ -184,6 +184,12 @@ public sealed class StorageOutageTests(StorageOutageFixture f, ITestOutputHelper
 
         // One state: the token the client holds last works and is then rotated; or the family is gone as a whole.
         using var after = await flow.RefreshAsync(app, current);
+        if (lostAnswers == 0 && after.StatusCode == HttpStatusCode.BadRequest)
+        {
+            // The loop's last answer was a 503 whose rotation storage had made: the same lost answer, seen only now.
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, statuses[^1]);
+            lostAnswers++;
+        }
         if (lostAnswers == 0) await after.AssertTokenResponse();
         else await after.AssertOAuthError(HttpStatusCode.BadRequest, "invalid_grant");
     }
