@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -383,27 +382,17 @@ public sealed class DPoPNonceTests(DPoPNonceApp app) : IClassFixture<DPoPNonceAp
         var callback = await flow.SignInAndAllowAsync(
             AuthorizeQuery.For(client, challenge, "openid profile offline_access", state).Set("dpop_jkt", key.Jkt).Url, user);
 
-        var start = new ProcessStartInfo("node", [Path.Combine(RepoPaths.Root, "Bangumoe.Tests", "OAuth", "dpop-client.mjs")])
+        var seen = await NodeClients.RunAsync("dpop-client.mjs", new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        start.Environment["ISSUER"] = BangumoeApp.PublicBaseUrl;
-        start.Environment["BASE_URL"] = app.BaseAddress.ToString();
-        start.Environment["CLIENT_ID"] = client.ClientId;
-        start.Environment["REDIRECT_URI"] = client.RedirectUri;
-        start.Environment["CALLBACK"] = callback.ToString();
-        start.Environment["STATE"] = state;
-        start.Environment["VERIFIER"] = verifier;
-        start.Environment["PRIVATE_JWK"] = key.PrivateJwkJson;
-        using var node = Process.Start(start)!;
-        var stdout = node.StandardOutput.ReadToEndAsync();
-        var stderr = node.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await node.WaitForExitAsync(timeout.Token);
-        Assert.True(node.ExitCode == 0, $"oauth4webapi refused something:\n{await stderr}\n{await stdout}");
-        var seen = JsonDocument.Parse((await stdout).Trim()).RootElement;
+            ["ISSUER"] = BangumoeApp.PublicBaseUrl,
+            ["BASE_URL"] = app.BaseAddress.ToString(),
+            ["CLIENT_ID"] = client.ClientId,
+            ["REDIRECT_URI"] = client.RedirectUri,
+            ["CALLBACK"] = callback.ToString(),
+            ["STATE"] = state,
+            ["VERIFIER"] = verifier,
+            ["PRIVATE_JWK"] = key.PrivateJwkJson,
+        }, TimeSpan.FromSeconds(90));
         // oauth4webapi hands token_type over in lower case (the scheme names are case-insensitive).
         Assert.Equal("dpop", seen.GetProperty("token_type").GetString());
         Assert.Equal(key.Jkt, seen.GetProperty("jkt").GetString());

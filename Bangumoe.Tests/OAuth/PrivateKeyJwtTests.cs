@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -197,26 +196,15 @@ public sealed class PrivateKeyJwtClientTests(BrowserHost host) : IClassFixture<B
         var key = new ClientKey();
         var clientId = await host.Http.RegisterKeyAppAsync(developer, key, redirect, requirePar: true);
 
-        var start = new ProcessStartInfo("node", [Path.Combine(RepoPaths.Root, "Bangumoe.Tests", "OAuth", "par-key-client.mjs")])
+        var seen = await NodeClients.RunAsync("par-key-client.mjs", new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        start.Environment["ISSUER"] = host.Issuer;
-        start.Environment["CLIENT_ID"] = clientId;
-        start.Environment["PRIVATE_JWK"] = key.PrivateJwk();
-        start.Environment["REDIRECT_URI"] = redirect;
-        start.Environment["LOGIN"] = user.Email;
-        start.Environment["PASSWORD"] = user.Password;
-        using var node = Process.Start(start)!;
-        var stdout = node.StandardOutput.ReadToEndAsync();
-        var stderr = node.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await node.WaitForExitAsync(timeout.Token);
-        Assert.True(node.ExitCode == 0, $"oauth4webapi refused something:\n{await stderr}\n{await stdout}");
-
-        var seen = JsonDocument.Parse((await stdout).Trim()).RootElement;
+            ["ISSUER"] = host.Issuer,
+            ["CLIENT_ID"] = clientId,
+            ["PRIVATE_JWK"] = key.PrivateJwk(),
+            ["REDIRECT_URI"] = redirect,
+            ["LOGIN"] = user.Email,
+            ["PASSWORD"] = user.Password,
+        }, TimeSpan.FromSeconds(90));
         Assert.Equal(user.Uid, seen.GetProperty("sub").GetString());
         Assert.Equal("openid profile email offline_access", seen.GetProperty("scope").GetString());
         Assert.Equal(60, seen.GetProperty("expires_in").GetInt32());

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Bangumoe.Tests.Infrastructure;
 
 namespace Bangumoe.Tests.OAuth;
@@ -19,26 +17,15 @@ public sealed class StrictClientTests(BrowserHost host) : IClassFixture<BrowserH
         const string redirect = "https://strict-client.example/callback";
         var client = await host.RegisterConfidentialAppAsync(developer, "Strict Client", redirect);
 
-        var start = new ProcessStartInfo("node", [Path.Combine(RepoPaths.Root, "Bangumoe.Tests", "OAuth", "strict-client.mjs")])
+        var seen = await NodeClients.RunAsync("strict-client.mjs", new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        start.Environment["ISSUER"] = host.Issuer;
-        start.Environment["CLIENT_ID"] = client.ClientId;
-        start.Environment["CLIENT_SECRET"] = client.Secret!;
-        start.Environment["REDIRECT_URI"] = redirect;
-        start.Environment["LOGIN"] = user.Email;
-        start.Environment["PASSWORD"] = user.Password;
-        using var node = Process.Start(start)!;
-        var stdout = node.StandardOutput.ReadToEndAsync();
-        var stderr = node.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await node.WaitForExitAsync(timeout.Token);
-        Assert.True(node.ExitCode == 0, $"oauth4webapi refused something:\n{await stderr}\n{await stdout}");
-
-        var seen = JsonDocument.Parse((await stdout).Trim()).RootElement;
+            ["ISSUER"] = host.Issuer,
+            ["CLIENT_ID"] = client.ClientId,
+            ["CLIENT_SECRET"] = client.Secret!,
+            ["REDIRECT_URI"] = redirect,
+            ["LOGIN"] = user.Email,
+            ["PASSWORD"] = user.Password,
+        }, TimeSpan.FromSeconds(60));
         Assert.Equal(user.Uid, seen.GetProperty("sub").GetString());
         Assert.Equal(user.Uid, seen.GetProperty("userinfo_sub").GetString());
         Assert.Equal(user.Uid, seen.GetProperty("at_sub").GetString());
