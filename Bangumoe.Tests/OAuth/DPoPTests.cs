@@ -15,9 +15,13 @@ namespace Bangumoe.Tests.OAuth;
 public sealed class DPoPClientKey : IDisposable
 {
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly TimeProvider _serverClock;
 
-    public DPoPClientKey()
+    /// <param name="serverClock">The app's clock: a proof's iat must be within a minute of the server's time, and
+    /// tests that share an app move its clock on by minutes.</param>
+    public DPoPClientKey(TimeProvider serverClock)
     {
+        _serverClock = serverClock;
         var p = _key.ExportParameters(includePrivateParameters: true);
         X = Base64UrlEncoder.Encode(p.Q.X);
         Y = Base64UrlEncoder.Encode(p.Q.Y);
@@ -25,6 +29,9 @@ public sealed class DPoPClientKey : IDisposable
         // RFC 7638 §3: the required members in lexicographic order, no whitespace, SHA-256, base64url.
         Jkt = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes($$"""{"crv":"P-256","kty":"EC","x":"{{X}}","y":"{{Y}}"}""")));
     }
+
+    /// <summary>The server's time now, from which proofs are dated unless told otherwise.</summary>
+    public DateTimeOffset Now => _serverClock.GetUtcNow();
 
     public string X { get; }
     public string Y { get; }
@@ -49,7 +56,7 @@ public sealed class DPoPClientKey : IDisposable
         var p = new Dictionary<string, object>
         {
             ["jti"] = Guid.NewGuid().ToString("N"), ["htm"] = method, ["htu"] = url,
-            ["iat"] = (iat ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds(),
+            ["iat"] = (iat ?? Now).ToUnixTimeSeconds(),
         };
         if (accessToken is not null) p["ath"] = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(accessToken)));
         if (nonce is not null) p["nonce"] = nonce;
@@ -61,14 +68,14 @@ public sealed class DPoPClientKey : IDisposable
     }
 
     /// <summary>An RS256 proof from a fresh 2048-bit RSA key; returns the proof and that key's thumbprint.</summary>
-    public static (string Proof, string Jkt) RsaProof(string method, string url)
+    public static (string Proof, string Jkt) RsaProof(string method, string url, DateTimeOffset iat)
     {
         using var rsa = RSA.Create(2048);
         var k = rsa.ExportParameters(false);
         var n = Base64UrlEncoder.Encode(k.Modulus);
         var e = Base64UrlEncoder.Encode(k.Exponent);
         var h = new Dictionary<string, object> { ["typ"] = "dpop+jwt", ["alg"] = "RS256", ["jwk"] = new Dictionary<string, string> { ["kty"] = "RSA", ["n"] = n, ["e"] = e } };
-        var p = new Dictionary<string, object> { ["jti"] = Guid.NewGuid().ToString("N"), ["htm"] = method, ["htu"] = url, ["iat"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
+        var p = new Dictionary<string, object> { ["jti"] = Guid.NewGuid().ToString("N"), ["htm"] = method, ["htu"] = url, ["iat"] = iat.ToUnixTimeSeconds() };
         var input = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(h)) + "." + Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(p));
         var signature = rsa.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var jkt = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes($$"""{"e":"{{e}}","kty":"RSA","n":"{{n}}"}""")));
@@ -174,8 +181,8 @@ public sealed class DPoPTests(DefaultApp app) : IClassFixture<DefaultApp>
         var flow = app.NewFlow();
         var client = await app.NewClientAsync("public");
         var user = await app.NewVerifiedUser(app.CreateClient());
-        using var key = new DPoPClientKey();
-        using var stranger = new DPoPClientKey();
+        using var key = new DPoPClientKey(app.Clock);
+        using var stranger = new DPoPClientKey(app.Clock);
         var (code, verifier) = await CodeAsync(flow, client, user, Scope, key.Jkt);
 
         // Without a proof, or with another key, the code is refused and not used up (§10).
@@ -218,8 +225,8 @@ public sealed class DPoPTests(DefaultApp app) : IClassFixture<DefaultApp>
         var flow = app.NewFlow();
         var client = await app.NewClientAsync();
         var user = await app.NewVerifiedUser(app.CreateClient());
-        using var key = new DPoPClientKey();
-        using var other = new DPoPClientKey();
+        using var key = new DPoPClientKey(app.Clock);
+        using var other = new DPoPClientKey(app.Clock);
         var (code, verifier) = await CodeAsync(flow, client, user, Scope, dpopJkt: null);
 
         var tokens = await (await flow.Backend.TokenAsync(client, Code(client, code, verifier), key.Proof("POST", DPoPRequests.TokenUrl))).AssertDPoPTokens(key.Jkt);
@@ -250,8 +257,8 @@ public sealed class DPoPTests(DefaultApp app) : IClassFixture<DefaultApp>
     {
         var client = await app.NewClientAsync();
         var http = app.CreateClient();
-        using var key = new DPoPClientKey();
-        using var other = new DPoPClientKey();
+        using var key = new DPoPClientKey(app.Clock);
+        using var other = new DPoPClientKey(app.Clock);
         var grant = () => new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
         string P(Action<Dictionary<string, object>>? header = null, Action<Dictionary<string, object>>? payload = null, DateTimeOffset? iat = null, ECDsa? signWith = null) =>
             key.Proof("POST", DPoPRequests.TokenUrl, iat: iat, header: header, payload: payload, signWith: signWith);
@@ -278,8 +285,8 @@ public sealed class DPoPTests(DefaultApp app) : IClassFixture<DefaultApp>
             ["htm GET"] = [key.Proof("GET", DPoPRequests.TokenUrl)],
             ["htu of another endpoint"] = [key.Proof("POST", DPoPRequests.Issuer + "/oauth/revoke")],
             ["htu of another host"] = [key.Proof("POST", "https://evil.example/oauth/token")],
-            ["iat five minutes old"] = [P(iat: DateTimeOffset.UtcNow.AddMinutes(-5))],
-            ["iat five minutes ahead"] = [P(iat: DateTimeOffset.UtcNow.AddMinutes(5))],
+            ["iat five minutes old"] = [P(iat: key.Now.AddMinutes(-5))],
+            ["iat five minutes ahead"] = [P(iat: key.Now.AddMinutes(5))],
             ["no iat"] = [P(payload: p => p.Remove("iat"))],
             ["no jti"] = [P(payload: p => p.Remove("jti"))],
             ["an ath at the token endpoint"] = [P(payload: p => p["ath"] = "x")],
@@ -299,7 +306,7 @@ public sealed class DPoPTests(DefaultApp app) : IClassFixture<DefaultApp>
         await (await http.TokenAsync(client, grant(), good)).AssertDPoPTokens(key.Jkt);
         await (await http.TokenAsync(client, grant(), good)).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_dpop_proof");
         await (await http.TokenAsync(client, grant(), key.Proof("POST", DPoPRequests.TokenUrl + "?x=1"))).AssertDPoPTokens(key.Jkt);
-        var (rsaProof, rsaJkt) = DPoPClientKey.RsaProof("POST", DPoPRequests.TokenUrl);
+        var (rsaProof, rsaJkt) = DPoPClientKey.RsaProof("POST", DPoPRequests.TokenUrl, key.Now);
         await (await http.TokenAsync(client, grant(), rsaProof)).AssertDPoPTokens(rsaJkt);
     }
 
@@ -309,7 +316,7 @@ public sealed class DPoPTests(DefaultApp app) : IClassFixture<DefaultApp>
         var flow = app.NewFlow();
         var client = await app.NewClientAsync();
         var user = await app.NewVerifiedUser(app.CreateClient());
-        using var key = new DPoPClientKey();
+        using var key = new DPoPClientKey(app.Clock);
         var (code, verifier) = await CodeAsync(flow, client, user, "openid profile", dpopJkt: null);
         var token = (await (await flow.Backend.TokenAsync(client, Code(client, code, verifier), key.Proof("POST", DPoPRequests.TokenUrl))).AssertDPoPTokens(key.Jkt)).AccessToken;
         var me = DPoPRequests.Issuer + "/api/me";
@@ -327,7 +334,7 @@ public sealed class DPoPTests(DefaultApp app) : IClassFixture<DefaultApp>
             ["htm POST for a GET"] = [key.Proof("POST", me, token)],
             ["htu of userinfo at /api/me"] = [key.Proof("GET", DPoPRequests.UserInfoUrl, token)],
             ["typ JWT"] = [key.Proof("GET", me, token, header: h => h["typ"] = "JWT")],
-            ["iat five minutes old"] = [key.Proof("GET", me, token, iat: DateTimeOffset.UtcNow.AddMinutes(-5))],
+            ["iat five minutes old"] = [key.Proof("GET", me, token, iat: key.Now.AddMinutes(-5))],
         };
         foreach (var (name, proofs) in bad)
         {
@@ -376,7 +383,7 @@ public sealed class DPoPNonceTests(DPoPNonceApp app) : IClassFixture<DPoPNonceAp
         var flow = app.NewFlow();
         var client = await app.NewClientAsync("public");
         var user = await app.NewVerifiedUser(app.CreateClient());
-        using var key = new DPoPClientKey();
+        using var key = new DPoPClientKey(app.Clock);
         var (verifier, challenge) = OAuthFlow.Pkce();
         const string state = "dpop-state";
         var callback = await flow.SignInAndAllowAsync(
@@ -407,13 +414,12 @@ public sealed class DPoPNonceTests(DPoPNonceApp app) : IClassFixture<DPoPNonceAp
         // The token endpoint: no nonce, a made-up one → 400 use_dpop_nonce with the nonce to use.
         var confidential = await app.NewClientAsync();
         var grant = () => new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
-        DateTimeOffset Now() => app.Clock.GetUtcNow();
-        var refused = await flow.Backend.TokenAsync(confidential, grant(), key.Proof("POST", DPoPRequests.TokenUrl, iat: Now()));
+        var refused = await flow.Backend.TokenAsync(confidential, grant(), key.Proof("POST", DPoPRequests.TokenUrl));
         await refused.AssertOAuthError(HttpStatusCode.BadRequest, "use_dpop_nonce");
         var nonce = Nonce(refused);
-        await (await flow.Backend.TokenAsync(confidential, grant(), key.Proof("POST", DPoPRequests.TokenUrl, nonce: nonce + "x", iat: Now())))
+        await (await flow.Backend.TokenAsync(confidential, grant(), key.Proof("POST", DPoPRequests.TokenUrl, nonce: nonce + "x")))
             .AssertOAuthError(HttpStatusCode.BadRequest, "use_dpop_nonce");
-        var tokens = await flow.Backend.TokenAsync(confidential, grant(), key.Proof("POST", DPoPRequests.TokenUrl, nonce: nonce, iat: Now()));
+        var tokens = await flow.Backend.TokenAsync(confidential, grant(), key.Proof("POST", DPoPRequests.TokenUrl, nonce: nonce));
         await tokens.AssertDPoPTokens(key.Jkt);
         Assert.False(string.IsNullOrEmpty(Nonce(tokens)));
 
@@ -421,22 +427,22 @@ public sealed class DPoPNonceTests(DPoPNonceApp app) : IClassFixture<DPoPNonceAp
         var (code, codeVerifier) = await TokenHelpers.CodeAsync(flow, confidential, user, "openid profile");
         var access = (await (await flow.Backend.TokenAsync(confidential,
             new() { ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = confidential.RedirectUri, ["code_verifier"] = codeVerifier },
-            key.Proof("POST", DPoPRequests.TokenUrl, nonce: nonce, iat: Now()))).AssertDPoPTokens(key.Jkt)).AccessToken;
-        var challenged = await flow.Backend.ResourceAsync(HttpMethod.Get, "/oauth/userinfo", "DPoP", access, key.Proof("GET", DPoPRequests.UserInfoUrl, access, iat: Now()));
+            key.Proof("POST", DPoPRequests.TokenUrl, nonce: nonce))).AssertDPoPTokens(key.Jkt)).AccessToken;
+        var challenged = await flow.Backend.ResourceAsync(HttpMethod.Get, "/oauth/userinfo", "DPoP", access, key.Proof("GET", DPoPRequests.UserInfoUrl, access));
         await challenged.AssertDPoPChallenge("use_dpop_nonce", "use-dpop-nonce");
         var resourceNonce = Nonce(challenged);
         await (await flow.Backend.ResourceAsync(HttpMethod.Get, "/oauth/userinfo", "DPoP", access,
-            key.Proof("GET", DPoPRequests.UserInfoUrl, access, nonce: resourceNonce, iat: Now()))).Ok();
+            key.Proof("GET", DPoPRequests.UserInfoUrl, access, nonce: resourceNonce))).Ok();
 
         // Minutes later the nonce is stale: refused, with a new one that works.
         app.Clock.Advance(TimeSpan.FromMinutes(6));
         var stale = await flow.Backend.ResourceAsync(HttpMethod.Get, "/oauth/userinfo", "DPoP", access,
-            key.Proof("GET", DPoPRequests.UserInfoUrl, access, nonce: resourceNonce, iat: Now()));
+            key.Proof("GET", DPoPRequests.UserInfoUrl, access, nonce: resourceNonce));
         await stale.AssertDPoPChallenge("use_dpop_nonce", "use-dpop-nonce");
         Assert.NotEqual(resourceNonce, Nonce(stale));
-        var staleAtToken = await flow.Backend.TokenAsync(confidential, grant(), key.Proof("POST", DPoPRequests.TokenUrl, nonce: nonce, iat: Now()));
+        var staleAtToken = await flow.Backend.TokenAsync(confidential, grant(), key.Proof("POST", DPoPRequests.TokenUrl, nonce: nonce));
         await staleAtToken.AssertOAuthError(HttpStatusCode.BadRequest, "use_dpop_nonce");
-        await (await flow.Backend.TokenAsync(confidential, grant(), key.Proof("POST", DPoPRequests.TokenUrl, nonce: Nonce(staleAtToken), iat: Now())))
+        await (await flow.Backend.TokenAsync(confidential, grant(), key.Proof("POST", DPoPRequests.TokenUrl, nonce: Nonce(staleAtToken))))
             .AssertDPoPTokens(key.Jkt);
     }
 }

@@ -319,7 +319,7 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
         var person = await app.PersonAsync();
         var start = await StartAsync(client);
         await ApproveAsync(BrowserOf(person), start.UserCode);
-        using var key = new DPoPClientKey();
+        using var key = new DPoPClientKey(app.Clock);
         var form = new Dictionary<string, string> { ["grant_type"] = DeviceGrant, ["device_code"] = start.DeviceCode };
         var tokens = await (await Backend.TokenAsync(client, form, key.Proof("POST", DPoPRequests.TokenUrl))).AssertDPoPTokens(key.Jkt);
         // A public device's refresh token is bound to the key too: without a proof of it, refreshing fails.

@@ -36,8 +36,8 @@ public sealed class PushedAuthorizationTests(DefaultApp app) : IClassFixture<Def
     {
         var client = await app.NewClientAsync("public");
         var user = await app.NewVerifiedUser(app.CreateClient());
-        using var key = new DPoPClientKey();
-        using var other = new DPoPClientKey();
+        using var key = new DPoPClientKey(app.Clock);
+        using var other = new DPoPClientKey(app.Clock);
         var (verifier, challenge) = OAuthFlow.Pkce();
         async Task<HttpResponseMessage> PushWithProofAsync(Dictionary<string, string> form, string proof)
         {
