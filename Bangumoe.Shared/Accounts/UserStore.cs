@@ -57,8 +57,7 @@ public sealed class UserStore(StorageClients storage, TimeProvider time)
     {
         var users = await storage.TableAsync(TableNames.Users, ct).ConfigureAwait(false);
         user.Registered = false;
-        var added = await users.AddEntityAsync(user, ct).ConfigureAwait(false);
-        user.ETag = added.Headers.ETag ?? default;
+        await users.AddNewAsync(user, ct).ConfigureAwait(false);
 
         if (!await ClaimAsync(KeyKind.Email, user.Email, user.Uid, ct).ConfigureAwait(false))
         {
@@ -71,8 +70,8 @@ public sealed class UserStore(StorageClients storage, TimeProvider time)
             await DeleteRowAsync(users, user.Uid).ConfigureAwait(false);
             return CreateOutcome.UnameTaken;
         }
-        user.Registered = true;
-        await UpdateAsync(user, ct).ConfigureAwait(false);
+        // Not a plain UpdateAsync: if its answer is lost, the SDK's second try meets the ETag of the first and fails.
+        await MutateAsync(user, u => u.Registered = true, ct).ConfigureAwait(false);
         return CreateOutcome.Created;
     }
 

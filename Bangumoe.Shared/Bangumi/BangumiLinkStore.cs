@@ -123,7 +123,7 @@ public sealed class BangumiLinkStore(StorageClients storage) : IUserDataOwner
     public async Task AddStateAsync(string state, string uid, DateTimeOffset expiresAt, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.BangumiStates, ct).ConfigureAwait(false);
-        await table.AddEntityAsync(new BangumiStateEntity { PartitionKey = Hashes.Sha256Hex(state), Uid = uid, ExpiresAt = expiresAt }, ct).ConfigureAwait(false);
+        await table.AddNewAsync(new BangumiStateEntity { PartitionKey = Hashes.Sha256Hex(state), Uid = uid, ExpiresAt = expiresAt }, ct).ConfigureAwait(false);
     }
 
     /// <summary>Takes the state out of the table: the uid it was made for, once; null if unknown or already used.</summary>

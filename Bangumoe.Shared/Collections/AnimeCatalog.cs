@@ -96,7 +96,7 @@ public sealed class AnimeCatalog(StorageClients storage, TimeProvider time)
         };
         entry.SearchText = SearchTextOf(entry);
         var table = await storage.TableAsync(TableNames.Anime, ct).ConfigureAwait(false);
-        await table.AddEntityAsync(entry, ct).ConfigureAwait(false);
+        await table.AddNewAsync(entry, ct).ConfigureAwait(false);
         return entry;
     }
 

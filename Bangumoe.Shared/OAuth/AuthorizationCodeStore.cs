@@ -47,7 +47,7 @@ public sealed class AuthorizationCodeStore(StorageClients storage, TimeProvider 
     {
         var code = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         var table = await storage.TableAsync(TableNames.AuthorizationCodes, ct).ConfigureAwait(false);
-        await table.AddEntityAsync(new AuthorizationCodeEntity
+        await table.AddNewAsync(new AuthorizationCodeEntity
         {
             PartitionKey = Hashes.Sha256Hex(code),
             ClientId = request.Client.ClientId,

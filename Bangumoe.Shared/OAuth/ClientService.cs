@@ -108,7 +108,7 @@ public sealed class ClientService(StorageClients storage, ClientSecrets secrets,
             RequirePushedAuthorizationRequests = registration.RequirePushedAuthorizationRequests ?? false,
         };
         var table = await storage.TableAsync(TableNames.Clients, ct).ConfigureAwait(false);
-        await table.AddEntityAsync(client, ct).ConfigureAwait(false);
+        await table.AddNewAsync(client, ct).ConfigureAwait(false);
         var index = await storage.TableAsync(TableNames.OwnerClients, ct).ConfigureAwait(false);
         await index.UpsertEntityAsync(new OwnerClientEntity { PartitionKey = ownerUid, RowKey = client.ClientId }, cancellationToken: ct).ConfigureAwait(false);
         return new ClientWithSecret(client, secret);

@@ -44,7 +44,7 @@ public sealed class PushedAuthorizationStore(StorageClients storage, TimeProvide
     {
         var secret = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         var table = await storage.TableAsync(TableNames.PushedAuthorizationRequests, ct).ConfigureAwait(false);
-        await table.AddEntityAsync(new PushedAuthorizationEntity
+        await table.AddNewAsync(new PushedAuthorizationEntity
         {
             PartitionKey = Hashes.Sha256Hex(secret),
             ClientId = clientId,

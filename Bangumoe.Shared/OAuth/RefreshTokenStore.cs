@@ -65,7 +65,7 @@ public sealed class RefreshTokenStore(StorageClients storage) : IUserDataOwner
         row.RowKey = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
         var secret = NewSecret(row);
         var table = await storage.TableAsync(TableNames.RefreshTokens, ct).ConfigureAwait(false);
-        await table.AddEntityAsync(row, ct).ConfigureAwait(false);
+        await table.AddNewAsync(row, ct).ConfigureAwait(false);
         return TokenOf(row, secret);
     }
 

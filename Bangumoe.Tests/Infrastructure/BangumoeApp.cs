@@ -92,6 +92,9 @@ public class BangumoeApp(Emulators emulators, IDictionary<string, string?>? over
 
     public TestClock Clock { get; } = new();
 
+    /// <summary>What the worker logged as errors, exceptions included.</summary>
+    public CapturedErrors Errors { get; } = new();
+
     public string Prefix { get; } = "t" + Convert.ToHexString(RandomNumberGenerator.GetBytes(5)).ToLowerInvariant();
 
     public MailDev Mail => Emulators.Mail;
@@ -183,6 +186,7 @@ public class BangumoeApp(Emulators emulators, IDictionary<string, string?>? over
             builder.Configuration["urls"] = workerUrl;
             builder.Services.PostConfigure<WorkerOptions>(o => o.Capabilities["HttpUri"] = workerUrl + "/");
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddProvider(Errors);
             builder.Services.AddSingleton<TimeProvider>(Clock);
             services?.Invoke(builder.Services);
 

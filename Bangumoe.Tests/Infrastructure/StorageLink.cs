@@ -8,6 +8,7 @@ namespace Bangumoe.Tests.Infrastructure;
 /// Stands between an app and Azurite so that a test can take storage away mid-request and give it back: while cut,
 /// connecting is refused and every open connection is reset, which is what the app sees when Azurite stops. Azurite
 /// itself keeps running, so what was acknowledged before the cut is still there afterwards, as with real storage.
+/// It can also lose one answer of the table service: the request is done, and the connection dies as its answer starts.
 /// </summary>
 public sealed class StorageLink : IAsyncDisposable
 {
@@ -47,6 +48,12 @@ public sealed class StorageLink : IAsyncDisposable
         IsCut = false;
     }
 
+    /// <summary>
+    /// Lets the next <paramref name="nth"/> - 1 answers of the table service through and resets the connection that
+    /// carries the one after: Azurite has done that request, and the app never hears so. The SDK then sends it again.
+    /// </summary>
+    public void LoseTableAnswer(int nth) => _forwarders[2].LoseAnswer(nth);
+
     public ValueTask DisposeAsync()
     {
         foreach (var f in _forwarders) f.Close();
@@ -57,6 +64,9 @@ public sealed class StorageLink : IAsyncDisposable
     {
         private readonly ConcurrentDictionary<Socket, bool> _open = new();
         private TcpListener? _listener;
+        private int _answersUntilLoss;
+
+        public void LoseAnswer(int nth) => Interlocked.Exchange(ref _answersUntilLoss, nth);
 
         public int Port { get; private set; }
 
@@ -102,7 +112,18 @@ public sealed class StorageLink : IAsyncDisposable
             try
             {
                 await server.ConnectAsync(IPAddress.Loopback, target);
-                await Task.WhenAll(CopyAsync(client, server), CopyAsync(server, client));
+                // A request is bytes from the client; the first bytes back after them begin its answer.
+                var requestSent = 0;
+                await Task.WhenAll(
+                    CopyAsync(client, server, _ => Volatile.Write(ref requestSent, 1)),
+                    CopyAsync(server, client, _ =>
+                    {
+                        if (Interlocked.Exchange(ref requestSent, 0) == 1 && _answersUntilLoss > 0 && Interlocked.Decrement(ref _answersUntilLoss) == 0)
+                        {
+                            Reset(client);
+                            Reset(server);
+                        }
+                    }));
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
             {
@@ -116,12 +137,20 @@ public sealed class StorageLink : IAsyncDisposable
             }
         }
 
-        /// <summary>One direction; at its end of stream the other side is told so, as a direct connection would be.</summary>
-        private static async Task CopyAsync(Socket from, Socket to)
+        /// <summary>
+        /// One direction; <paramref name="onRead"/> sees each chunk before it is passed on (and may reset the link
+        /// instead). At its end of stream the other side is told so, as a direct connection would be.
+        /// </summary>
+        private static async Task CopyAsync(Socket from, Socket to, Action<int> onRead)
         {
-            await using (var source = new NetworkStream(from, ownsSocket: false))
-            await using (var destination = new NetworkStream(to, ownsSocket: false))
-                await source.CopyToAsync(destination);
+            var buffer = new byte[16 * 1024];
+            while (true)
+            {
+                var read = await from.ReceiveAsync(buffer, SocketFlags.None);
+                if (read == 0) break;
+                onRead(read);
+                await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+            }
             to.Shutdown(SocketShutdown.Send);
         }
 
