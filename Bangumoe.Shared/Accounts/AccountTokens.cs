@@ -7,8 +7,10 @@ using Microsoft.Extensions.Options;
 namespace Bangumoe.Accounts;
 
 /// <summary>A redeemed single-use token: table <c>TokenRedemptions</c>, PartitionKey = jti.</summary>
-public sealed class TokenRedemptionEntity : TableRow
+public sealed class TokenRedemptionEntity : TableRow, IRaceRow
 {
+    public string InsertId { get; set; } = "";
+
     public string Purpose { get; set; } = "";
     public DateTimeOffset ExpiresAt { get; set; }
 }
@@ -56,20 +58,12 @@ public sealed class AccountTokens(JwtService jwt, StorageClients storage, IOptio
         var jti = check.Claim("jti");
         if (string.IsNullOrEmpty(jti)) return false;
         var table = await storage.TableAsync(TableNames.TokenRedemptions, ct).ConfigureAwait(false);
-        try
+        return await table.AddFirstAsync(new TokenRedemptionEntity
         {
-            await table.AddEntityAsync(new TokenRedemptionEntity
-            {
-                PartitionKey = KeyEncoding.Escape(jti),
-                Purpose = check.Token!.Typ,
-                ExpiresAt = check.Token.ValidTo,
-            }, ct).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.IsConflict())
-        {
-            return false;
-        }
+            PartitionKey = KeyEncoding.Escape(jti),
+            Purpose = check.Token!.Typ,
+            ExpiresAt = check.Token.ValidTo,
+        }, ct).ConfigureAwait(false);
     }
 
     public async Task<bool> IsRedeemedAsync(TokenCheck check, CancellationToken ct = default)

@@ -10,8 +10,10 @@ namespace Bangumoe.OAuth;
 
 /// <summary>A client assertion's jti, remembered until the assertion expires: table <c>ClientAssertionIds</c>,
 /// PartitionKey = SHA-256 of "{client_id}\n{jti}".</summary>
-public sealed class ClientAssertionIdEntity : TableRow
+public sealed class ClientAssertionIdEntity : TableRow, IRaceRow
 {
+    public string InsertId { get; set; } = "";
+
     public DateTimeOffset ExpiresAt { get; set; }
 }
 
@@ -83,16 +85,8 @@ public sealed class ClientAssertions(StorageClients storage, IOptions<AppOptions
     private async Task<bool> RememberAsync(string clientId, string jti, DateTimeOffset expires, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.ClientAssertionIds, ct).ConfigureAwait(false);
-        try
-        {
-            await table.AddEntityAsync(new ClientAssertionIdEntity { PartitionKey = Hashes.Sha256Hex(clientId + "\n" + jti), ExpiresAt = expires }, ct)
-                .ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.IsConflict())
-        {
-            return false;
-        }
+        return await table.AddFirstAsync(new ClientAssertionIdEntity { PartitionKey = Hashes.Sha256Hex(clientId + "\n" + jti), ExpiresAt = expires }, ct)
+            .ConfigureAwait(false);
     }
 
     private static Error Refuse(string why) => OAuthErrors.InvalidClient(why);

@@ -27,8 +27,10 @@ public sealed record DPoPProof(string Jkt);
 /// A seen proof: table <c>DPoPProofs</c>, PK = SHA-256 of "{jkt} {jti}", RK = "". A proof is accepted by inserting its
 /// row, so a proof replayed to any instance, however many times at once, is accepted exactly once.
 /// </summary>
-public sealed class DPoPProofEntity : TableRow
+public sealed class DPoPProofEntity : TableRow, IRaceRow
 {
+    public string InsertId { get; set; } = "";
+
     /// <summary>After this a proof with this jti is too old to be accepted anyway: the row may be swept.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
 }
@@ -154,15 +156,8 @@ public sealed class DPoPProofs(StorageClients storage, JwtService jwt, TimeProvi
     private async Task<bool> FirstUseAsync(string jkt, string jti, DateTimeOffset now, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.DPoPProofs, ct).ConfigureAwait(false);
-        try
-        {
-            await table.AddEntityAsync(new DPoPProofEntity { PartitionKey = Hashes.Sha256Hex(jkt + " " + jti), ExpiresAt = now + IatWindow + IatWindow }, ct).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.IsConflict())
-        {
-            return false;
-        }
+        return await table.AddFirstAsync(new DPoPProofEntity { PartitionKey = Hashes.Sha256Hex(jkt + " " + jti), ExpiresAt = now + IatWindow + IatWindow }, ct)
+            .ConfigureAwait(false);
     }
 
     /// <summary>The proof's decoded header and payload, both JSON objects; null when it is not a three-part JWS.</summary>

@@ -3,7 +3,16 @@ using Azure.Data.Tables;
 
 namespace Bangumoe.Storage;
 
-/// <summary>Inserting a row whose key nobody else can hold.</summary>
+/// <summary>
+/// A row whose insert decides a race (a jti seen once, a link used once). It carries a random id of the insert that
+/// wrote it, so an insert sent again after its answer was lost knows its own row from a rival's.
+/// </summary>
+public interface IRaceRow
+{
+    string InsertId { get; set; }
+}
+
+/// <summary>Inserts that stay right when the SDK sends them again after a lost answer.</summary>
 public static class TableInserts
 {
     /// <summary>
@@ -23,6 +32,26 @@ public static class TableInserts
         {
             var stored = await table.GetEntityAsync<T>(row.PartitionKey, row.RowKey, cancellationToken: ct).ConfigureAwait(false);
             row.ETag = stored.Value.ETag;
+        }
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="row"/> if no row has its key: true for exactly one caller however many insert it at
+    /// once, false for the others. A 409 met by the SDK's second try of this same insert (its first answer lost) is
+    /// told apart by <see cref="IRaceRow.InsertId"/>, so the winner does not lose to itself.
+    /// </summary>
+    public static async Task<bool> AddFirstAsync<T>(this TableClient table, T row, CancellationToken ct = default) where T : TableRow, IRaceRow
+    {
+        row.InsertId = Guid.NewGuid().ToString("N");
+        try
+        {
+            await table.AddEntityAsync(row, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.IsConflict())
+        {
+            var stored = await table.GetEntityIfExistsAsync<T>(row.PartitionKey, row.RowKey, cancellationToken: ct).ConfigureAwait(false);
+            return stored.HasValue && stored.Value!.InsertId == row.InsertId;
         }
     }
 }

@@ -51,6 +51,7 @@ public sealed class StorageLink : IAsyncDisposable
     /// <summary>
     /// Lets the next <paramref name="nth"/> - 1 answers of the table service through and resets the connection that
     /// carries the one after: Azurite has done that request, and the app never hears so. The SDK then sends it again.
+    /// 0 takes back a loss that has not happened yet.
     /// </summary>
     public void LoseTableAnswer(int nth) => _forwarders[2].LoseAnswer(nth);
 
