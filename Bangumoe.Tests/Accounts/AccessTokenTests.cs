@@ -25,7 +25,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
         // The control for every forgery below: with the right key and claims the app accepts a forged token, so each
         // 401 below is caused by the one thing that test changes.
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var me = await client.Me(user.Token);
         Assert.Equal(user.Uid, me.GetProperty("uid").GetString());
 
@@ -47,8 +47,8 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task A_token_with_a_tampered_payload_is_invalid()
     {
         var client = app.NewClient();
-        var victim = await app.NewVerifiedUser(client);
-        var attacker = await app.NewVerifiedUser(client);
+        var victim = await app.NewVerifiedUser();
+        var attacker = await app.NewVerifiedUser();
 
         // The attacker's own token, its sub pointed at the victim (and, to leave only the signature in the way,
         // the victim's stamp).
@@ -73,7 +73,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task A_token_with_a_tampered_signature_is_invalid()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var parts = user.Token.Split('.');
         // Flip a character in the middle (the last one may only carry padding bits).
         var signature = parts[2].ToCharArray();
@@ -92,7 +92,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task An_alg_none_token_is_invalid()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var payload = user.Token.Split('.')[1];
         foreach (var alg in new[] { "none", "None", "NONE" })
         {
@@ -108,7 +108,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task An_hs256_token_keyed_with_the_public_key_is_invalid()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var stamp = await TokenForgery.SecurityStampAsync(app, user.Uid);
         // The classic key confusion: HMAC with the published public key as the secret.
         var secret = Encoding.UTF8.GetBytes(TestKeys.Rsa.ExportSubjectPublicKeyInfoPem());
@@ -121,7 +121,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task A_token_signed_by_another_key_is_invalid()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var stamp = await TokenForgery.SecurityStampAsync(app, user.Uid);
         using var other = RSA.Create(2048);
         // Claiming the app's kid, and with a kid of its own.
@@ -136,7 +136,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task A_token_with_the_right_key_but_the_wrong_issuer_or_audience_is_invalid()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var stamp = await TokenForgery.SecurityStampAsync(app, user.Uid);
 
         var wrongIssuer = TokenForgery.AccessToken(app, user.Uid, stamp, issuer: "http://evil.test");
@@ -156,7 +156,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task A_verification_link_token_is_not_an_access_token()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.SignUpThroughTheApi(app.CreateClient());
         var mail = await app.Mail.WaitForAsync(user.Email, "Verify");
         var linkToken = mail.Token;
         Assert.Equal("bangumoe-email-verify+jwt", TokenForgery.DecodePart(linkToken, 0).GetProperty("typ").GetString());
@@ -173,7 +173,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task A_token_of_another_type_with_perfect_claims_is_invalid(string type)
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var stamp = await TokenForgery.SecurityStampAsync(app, user.Uid);
         var token = TokenForgery.AccessToken(app, user.Uid, stamp, type: type);
         Assert.Equal(type, TokenForgery.DecodePart(token, 0).GetProperty("typ").GetString());
@@ -186,7 +186,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
         // Its own app: moving the clock must not disturb the other tests of this class.
         await using var own = new BangumoeApp(emulators);
         var client = own.NewClient();
-        var user = await own.NewVerifiedUser(client);
+        var user = await own.NewVerifiedUser();
         await client.Me(user.Token);
 
         own.Clock.Advance(TimeSpan.FromMinutes(59));
@@ -203,7 +203,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task A_token_that_is_not_yet_valid_is_invalid()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var stamp = await TokenForgery.SecurityStampAsync(app, user.Uid);
         var handler = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
         var now = app.Clock.GetUtcNow();
@@ -225,7 +225,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task A_token_without_an_expiry_is_invalid()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var stamp = await TokenForgery.SecurityStampAsync(app, user.Uid);
         var handler = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
         var forever = handler.CreateToken(new SecurityTokenDescriptor
@@ -244,7 +244,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task A_token_whose_stamp_does_not_match_the_user_is_invalid()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var stamp = await TokenForgery.SecurityStampAsync(app, user.Uid);
         var wrongStamp = TokenForgery.AccessToken(app, user.Uid, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
         await (await client.Send(HttpMethod.Get, "/api/me", wrongStamp)).AssertInvalidToken();
@@ -259,7 +259,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task Basic_authorization_is_refused()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user.Email}:{user.Password}"));
         var response = await client.GetWithAuthorization("/api/me", "Basic", basic);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -274,7 +274,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task A_token_without_the_profile_scope_gets_insufficient_scope()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var stamp = await TokenForgery.SecurityStampAsync(app, user.Uid);
         var token = TokenForgery.AccessToken(app, user.Uid, stamp, scope: "collection:read email", clientId: "bangumoe");
 
@@ -298,7 +298,7 @@ public sealed class AccessTokenTests(DefaultApp app, Emulators emulators) : ICla
     public async Task A_token_with_profile_but_without_account_can_read_but_not_change_the_account()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var stamp = await TokenForgery.SecurityStampAsync(app, user.Uid);
         var token = TokenForgery.AccessToken(app, user.Uid, stamp, scope: "openid profile email collection:read collection:write", clientId: "bangumoe");
 

@@ -158,7 +158,7 @@ public sealed class BadInputTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Bad_login_bodies_are_4xx_problems_and_do_not_count_as_failed_logins()
     {
         var client = app.ClientFrom(AccountTestHelpers.NewAddress());
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         var cases = new (string Name, string Body, string? ContentType, int Status, string? Field)[]
         {
@@ -243,7 +243,7 @@ public sealed class BadInputTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Bad_profile_updates_are_4xx_problems_and_change_nothing()
     {
         var client = app.CreateClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var before = (await (await client.Send(HttpMethod.Get, "/api/me", user.Token)).Ok()).GetRawText();
         var big = Encoding.UTF8.GetBytes($"{{\"nickname\":\"{new string('n', 70 * 1024)}\"}}");
 
@@ -276,7 +276,7 @@ public sealed class BadInputTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Bad_bodies_to_password_change_and_delete_are_4xx_and_change_nothing()
     {
         var client = app.CreateClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         var password = await SendRaw(client, HttpMethod.Post, "/api/me/password", user.Token, Encoding.UTF8.GetBytes("{\"current_password\":1,\"new_password\":\"brand new password\"}"), "application/json");
         Assert.Equal(["current_password"], (await AssertClientError(password, 400, "malformed-json", "current_password number"))!.Value.ErrorFields());

@@ -11,7 +11,7 @@ public sealed class DeleteAccountTests(DefaultApp app) : IClassFixture<DefaultAp
     public async Task A_wrong_password_deletes_nothing()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         var response = await client.Send(HttpMethod.Delete, "/api/me", user.Token, new { password = "not my password" });
         var problem = await response.Problem(HttpStatusCode.Forbidden, "wrong-password");
@@ -27,7 +27,7 @@ public sealed class DeleteAccountTests(DefaultApp app) : IClassFixture<DefaultAp
     public async Task Deleting_ends_the_account_and_frees_its_names()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.SignUpThroughTheApi(app.CreateClient());
         var otherSession = await client.Login(user.Uname, user.Password);
 
         await (await client.Send(HttpMethod.Delete, "/api/me", user.Token, new { password = user.Password })).Ok(HttpStatusCode.NoContent);
@@ -63,7 +63,7 @@ public sealed class DeleteAccountTests(DefaultApp app) : IClassFixture<DefaultAp
     public async Task After_deletion_the_login_is_refused()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         await (await client.Send(HttpMethod.Delete, "/api/me", user.Token, new { password = user.Password })).Ok(HttpStatusCode.NoContent);
 
         // The same answer as for any unknown login: 401 invalid-credentials.
@@ -75,7 +75,7 @@ public sealed class DeleteAccountTests(DefaultApp app) : IClassFixture<DefaultAp
     public async Task A_missing_body_or_password_is_a_400()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         var noBody = await client.Send(HttpMethod.Delete, "/api/me", user.Token);
         await noBody.Problem(HttpStatusCode.BadRequest);
@@ -95,7 +95,7 @@ public sealed class DeleteAccountTests(DefaultApp app) : IClassFixture<DefaultAp
     public async Task Deleting_needs_a_token()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         var response = await client.Send(HttpMethod.Delete, "/api/me", body: new { password = user.Password });
         await response.Problem(HttpStatusCode.Unauthorized, "unauthenticated");

@@ -13,7 +13,7 @@ public sealed class EmailChangeTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Changing_the_email_takes_effect_when_the_new_address_confirms()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var newEmail = TestApi.NewEmail();
 
         var pending = await (await client.Send(HttpMethod.Post, "/api/me/email", user.Token, new { new_email = " " + newEmail.ToUpperInvariant(), password = user.Password }))
@@ -56,7 +56,7 @@ public sealed class EmailChangeTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Login_works_with_the_current_address_only()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var newEmail = TestApi.NewEmail();
         await (await client.Send(HttpMethod.Post, "/api/me/email", user.Token, new { new_email = newEmail, password = user.Password })).Ok(HttpStatusCode.Accepted);
         var mail = await app.Mail.WaitForAsync(newEmail, ConfirmSubject);
@@ -77,7 +77,7 @@ public sealed class EmailChangeTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task A_wrong_password_is_403_and_sends_nothing()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var newEmail = TestApi.NewEmail();
 
         var response = await client.Send(HttpMethod.Post, "/api/me/email", user.Token, new { new_email = newEmail, password = "not my password" });
@@ -96,7 +96,7 @@ public sealed class EmailChangeTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task An_address_of_another_account_is_409()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var taken = TestApi.NewEmail();
         await client.Register(TestApi.NewUname(), taken, "someone else's passphrase");
 
@@ -114,7 +114,7 @@ public sealed class EmailChangeTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task An_invalid_new_email_is_a_400_naming_new_email(string newEmail)
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         var response = await client.Send(HttpMethod.Post, "/api/me/email", user.Token, new { new_email = newEmail, password = user.Password });
         var problem = await response.Problem(HttpStatusCode.BadRequest);
@@ -130,7 +130,7 @@ public sealed class EmailChangeTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task The_current_address_is_a_400()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         foreach (var same in new[] { user.Email, user.Email.ToUpperInvariant() })
         {
@@ -145,7 +145,7 @@ public sealed class EmailChangeTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task The_change_link_works_once()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var newEmail = TestApi.NewEmail();
         await (await client.Send(HttpMethod.Post, "/api/me/email", user.Token, new { new_email = newEmail, password = user.Password })).Ok(HttpStatusCode.Accepted);
         var mail = await app.Mail.WaitForAsync(newEmail, ConfirmSubject);
@@ -168,7 +168,7 @@ public sealed class EmailChangeTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task A_link_for_an_address_another_account_took_meanwhile_changes_nothing()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var newEmail = TestApi.NewEmail();
         await (await client.Send(HttpMethod.Post, "/api/me/email", user.Token, new { new_email = newEmail, password = user.Password })).Ok(HttpStatusCode.Accepted);
         var mail = await app.Mail.WaitForAsync(newEmail, ConfirmSubject);
@@ -196,7 +196,7 @@ public sealed class EmailChangeTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task An_older_change_link_is_dead_after_another_change()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var first = TestApi.NewEmail();
         var second = TestApi.NewEmail();
         await (await client.Send(HttpMethod.Post, "/api/me/email", user.Token, new { new_email = first, password = user.Password })).Ok(HttpStatusCode.Accepted);

@@ -35,7 +35,7 @@ public sealed class LoginLockoutTests(LockoutApp app) : IClassFixture<LockoutApp
     private HttpClient FromNewAddress() => app.ClientFrom(AccountTestHelpers.NewAddress());
 
     /// <summary>A verified account, made through the API from an address of its own.</summary>
-    private Task<TestUser> NewUser() => app.NewVerifiedUser(FromNewAddress());
+    private Task<TestUser> NewUser() => app.NewVerifiedUser();
 
     /// <summary>A guesser with many addresses: wrong passwords from two addresses, up to each one's bar, reach the
     /// account-wide bar; each is a 401 (nothing is locked before its bar).</summary>

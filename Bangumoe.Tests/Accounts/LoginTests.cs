@@ -20,7 +20,7 @@ public sealed class LoginTests(DefaultApp app, Emulators emulators) : IClassFixt
     public async Task Login_by_email_or_uname_in_any_case_returns_a_bearer_token()
     {
         var client = Client();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         foreach (var body in new object[]
                  {
@@ -42,7 +42,7 @@ public sealed class LoginTests(DefaultApp app, Emulators emulators) : IClassFixt
     public async Task Unknown_user_and_wrong_password_get_the_same_401()
     {
         var client = Client();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         var wrongPassword = await (await client.PostLogin(new { email = user.Email, password = "not the password" })).Problem(HttpStatusCode.Unauthorized, "invalid-credentials");
         var unknownEmail = await (await client.PostLogin(new { email = TestApi.NewEmail(), password = Password })).Problem(HttpStatusCode.Unauthorized, "invalid-credentials");
@@ -65,7 +65,7 @@ public sealed class LoginTests(DefaultApp app, Emulators emulators) : IClassFixt
     public async Task Both_or_neither_of_email_and_uname_is_a_400()
     {
         var client = Client();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         var both = await (await client.PostLogin(new { email = user.Email, uname = user.Uname, password = Password })).Problem(HttpStatusCode.BadRequest, "validation");
         Assert.Contains("uname", both.ErrorFields());
@@ -93,7 +93,7 @@ public sealed class LoginTests(DefaultApp app, Emulators emulators) : IClassFixt
 
         // The wrong password gets exactly what it gets for a verified account: nothing tells the two apart.
         var wrong = await (await client.PostLogin(new { email, password = "not the password" })).Problem(HttpStatusCode.Unauthorized, "invalid-credentials");
-        var verified = await app.NewVerifiedUser(client);
+        var verified = await app.NewVerifiedUser();
         var wrongForVerified = await (await client.PostLogin(new { email = verified.Email, password = "not the password" })).Problem(HttpStatusCode.Unauthorized, "invalid-credentials");
         Assert.Equal(Shape(wrongForVerified), Shape(wrong));
     }
@@ -102,7 +102,7 @@ public sealed class LoginTests(DefaultApp app, Emulators emulators) : IClassFixt
     public async Task Too_many_failures_lock_the_account_from_that_address_even_for_the_right_password_then_it_unlocks()
     {
         var client = Client();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         for (var i = 0; i < 5; i++)
             await (await client.PostLogin(new { email = user.Email, password = "wrong " + i })).Problem(HttpStatusCode.Unauthorized, "invalid-credentials");
@@ -131,7 +131,7 @@ public sealed class LoginTests(DefaultApp app, Emulators emulators) : IClassFixt
     public async Task The_lock_doubles_with_each_further_failure()
     {
         var client = Client();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         for (var i = 0; i < 5; i++)
             await (await client.PostLogin(new { email = user.Email, password = "wrong " + i })).Problem(HttpStatusCode.Unauthorized);
 
@@ -171,7 +171,7 @@ public sealed class LoginTests(DefaultApp app, Emulators emulators) : IClassFixt
             ["LoginThrottle:AccountMaxFailures"] = "100",
         });
         const string attacker = "203.0.113.7";
-        var user = await strict.NewVerifiedUser(strict.ClientFrom("198.51.100.1"));
+        var user = await strict.NewVerifiedUser();
         var fromAttacker = strict.ClientFrom(attacker);
 
         for (var i = 0; i < 3; i++)
@@ -205,9 +205,8 @@ public sealed class LoginTests(DefaultApp app, Emulators emulators) : IClassFixt
             ["LoginThrottle:AccountMaxFailures"] = "100",
         });
         const string attacker = "203.0.113.8";
-        var setup = strict.ClientFrom("198.51.100.2");
         var victims = new List<TestUser>();
-        for (var i = 0; i < 3; i++) victims.Add(await strict.NewVerifiedUser(setup));
+        for (var i = 0; i < 3; i++) victims.Add(await strict.NewVerifiedUser());
         var fromAttacker = strict.ClientFrom(attacker);
 
         foreach (var victim in victims)
@@ -232,7 +231,7 @@ public sealed class LoginTests(DefaultApp app, Emulators emulators) : IClassFixt
         var address = AccountTestHelpers.NewAddress();
         var clientA = a.ClientFrom(address);
         var clientB = b.ClientFrom(address);
-        var user = await a.NewVerifiedUser(clientA);
+        var user = await a.NewVerifiedUser();
 
         // Same storage: B knows the user A registered.
         await (await clientB.PostLogin(new { uname = user.Uname, password = Password })).AssertToken(clientB, user.Uid);
@@ -259,7 +258,7 @@ public sealed class LoginTests(DefaultApp app, Emulators emulators) : IClassFixt
         var bars = new Dictionary<string, string?> { ["LoginThrottle:AccountAddressMaxFailures"] = "2", ["LoginThrottle:AccountMaxFailures"] = "6" };
         await using var a = new BangumoeApp(emulators, bars);
         await using var b = new BangumoeApp(emulators, new Dictionary<string, string?>(bars) { ["Storage:NamePrefix"] = a.Prefix });
-        var user = await a.NewVerifiedUser(a.ClientFrom(AccountTestHelpers.NewAddress()));
+        var user = await a.NewVerifiedUser();
 
         // Three addresses, each under its own bar, reach the account-wide bar on A.
         for (var address = 0; address < 3; address++)
@@ -278,7 +277,7 @@ public sealed class LoginTests(DefaultApp app, Emulators emulators) : IClassFixt
     {
         await using var old = new BangumoeApp(emulators);
         var clientOld = old.ClientFrom(AccountTestHelpers.NewAddress());
-        var user = await old.NewVerifiedUser(clientOld);
+        var user = await old.NewVerifiedUser();
         var before = await old.StoredPasswordHash(user.Uid);
         Assert.Equal(600_000, AccountTestHelpers.HashIterations(before));
 

@@ -35,7 +35,7 @@ public sealed class MailRequestTimingTests(Emulators emulators, ITestOutputHelpe
     {
         await using var app = MailingEveryTime();
         var client = app.CreateClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         await AssertIndistinguishableAsync(app, client, "/api/auth/password/forgot", user.Email, "Reset your Bangumoe password", earlierMails: 0);
     }
 

@@ -13,7 +13,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
     public async Task Changing_the_password_ends_old_sessions_and_returns_a_new_token()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var secondSession = await client.Login(user.Email, user.Password);
         const string next = "a brand new passphrase";
 
@@ -36,7 +36,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
     public async Task A_wrong_current_password_changes_nothing()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         var response = await client.Send(HttpMethod.Post, "/api/me/password", user.Token, new { current_password = "not my password", new_password = "a brand new passphrase" });
         var problem = await response.Problem(HttpStatusCode.Forbidden, "wrong-password");
@@ -53,7 +53,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
     public async Task An_invalid_new_password_is_a_400_naming_new_password(string next)
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         var response = await client.Send(HttpMethod.Post, "/api/me/password", user.Token, new { current_password = user.Password, new_password = next });
         var problem = await response.Problem(HttpStatusCode.BadRequest);
@@ -74,7 +74,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
         await (await client.PostJson("/api/auth/password/forgot", new { email = unknown })).Ok(HttpStatusCode.Accepted);
 
         // A known address right after: once its mail is through, the unknown one would have been too.
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         await (await client.PostJson("/api/auth/password/forgot", new { email = user.Email })).Ok(HttpStatusCode.Accepted);
         await app.Mail.WaitForAsync(user.Email, ResetSubject);
         await Task.Delay(500);
@@ -85,7 +85,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
     public async Task Forgot_and_reset_through_the_api()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         const string next = "reset to this passphrase";
 
         // Any case and surrounding blanks find the account.
@@ -117,7 +117,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
     public async Task A_reset_with_an_invalid_new_password_or_token_changes_nothing()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.SignUpThroughTheApi(app.CreateClient());
         await (await client.PostJson("/api/auth/password/forgot", new { email = user.Email })).Ok(HttpStatusCode.Accepted);
         var mail = await app.Mail.WaitForAsync(user.Email, ResetSubject);
 
@@ -145,7 +145,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
     {
         await using var own = new BangumoeApp(emulators);
         var client = own.NewClient();
-        var user = await own.NewVerifiedUser(client);
+        var user = await own.NewVerifiedUser();
         await (await client.PostJson("/api/auth/password/forgot", new { email = user.Email })).Ok(HttpStatusCode.Accepted);
         var mail = await own.Mail.WaitForAsync(user.Email, ResetSubject);
 
@@ -161,7 +161,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
     public async Task A_reset_link_from_before_a_password_change_is_refused()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         await (await client.PostJson("/api/auth/password/forgot", new { email = user.Email })).Ok(HttpStatusCode.Accepted);
         var mail = await app.Mail.WaitForAsync(user.Email, ResetSubject);
 
@@ -197,7 +197,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
     {
         await using var own = new BangumoeApp(emulators);
         var client = own.NewClient();
-        var user = await own.NewVerifiedUser(client);
+        var user = await own.NewVerifiedUser();
 
         await (await client.PostJson("/api/auth/password/forgot", new { email = user.Email })).Ok(HttpStatusCode.Accepted);
         await (await client.PostJson("/api/auth/password/forgot", new { email = user.Email })).Ok(HttpStatusCode.Accepted);
@@ -222,7 +222,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
             ["LoginThrottle:AddressMaxFailures"] = "100",
         });
         var client = own.NewClient();
-        var user = await own.NewVerifiedUser(client);
+        var user = await own.NewVerifiedUser();
         await (await client.PostJson("/api/auth/password/forgot", new { email = user.Email })).Ok(HttpStatusCode.Accepted);
         var token = (await own.Mail.WaitForAsync(user.Email, ResetSubject)).Token;
 
@@ -252,7 +252,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
     public async Task The_reset_page_shows_a_form_with_strict_headers()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         await (await client.PostJson("/api/auth/password/forgot", new { email = user.Email })).Ok(HttpStatusCode.Accepted);
         var mail = await app.Mail.WaitForAsync(user.Email, ResetSubject);
 
@@ -287,7 +287,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
     public async Task Submitting_the_reset_form_changes_the_password()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         await (await client.PostJson("/api/auth/password/forgot", new { email = user.Email })).Ok(HttpStatusCode.Accepted);
         var mail = await app.Mail.WaitForAsync(user.Email, ResetSubject);
         const string next = "typed into the form";
@@ -315,7 +315,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
     public async Task A_mismatched_confirmation_changes_nothing()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         await (await client.PostJson("/api/auth/password/forgot", new { email = user.Email })).Ok(HttpStatusCode.Accepted);
         var mail = await app.Mail.WaitForAsync(user.Email, ResetSubject);
 
@@ -342,7 +342,7 @@ public sealed partial class PasswordTests(DefaultApp app, Emulators emulators) :
     public async Task A_too_short_password_in_the_form_changes_nothing()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         await (await client.PostJson("/api/auth/password/forgot", new { email = user.Email })).Ok(HttpStatusCode.Accepted);
         var mail = await app.Mail.WaitForAsync(user.Email, ResetSubject);
 

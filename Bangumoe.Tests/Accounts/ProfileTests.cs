@@ -13,7 +13,7 @@ public sealed class ProfileTests(DefaultApp app) : IClassFixture<DefaultApp>
     private async Task<(HttpClient Client, TestUser User)> UserWithProfile()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var set = await Patch(client, user, new { nickname = "Before", avatar = Avatar, intro = "Intro before." }).Ok();
         AssertProfile(set, "Before", Avatar, "Intro before.");
         return (client, user);
@@ -23,7 +23,7 @@ public sealed class ProfileTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Limits_are_inclusive()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var nickname = new string('n', 32);
         var avatar = "https://example.com/" + new string('a', 256 - "https://example.com/".Length);
         var intro = new string('i', 200);

@@ -266,7 +266,7 @@ public sealed class VerificationTests(DefaultApp app) : IClassFixture<DefaultApp
     public async Task Resend_for_a_verified_account_mails_nothing()
     {
         var client = app.CreateClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.SignUpThroughTheApi(app.CreateClient());
         app.Clock.Advance(TimeSpan.FromMinutes(2));
 
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostJson("/api/auth/verify/resend", new { email = user.Email })).StatusCode);

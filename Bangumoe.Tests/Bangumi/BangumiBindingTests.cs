@@ -20,8 +20,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
     [Fact]
     public async Task The_bind_redirect_carries_exactly_client_id_response_type_redirect_uri_and_a_long_state()
     {
-        var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumoe = f.App.NoRedirects();
 
         using var redirect = await bangumoe.Send(HttpMethod.Get, "/api/bangumi/bind", user.Token);
@@ -63,7 +62,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
         }
 
         // A third-party app's token never carries the account scope.
-        var user = await f.App.NewVerifiedUser(f.App.CreateClient());
+        var user = await f.App.NewVerifiedUser();
         var app = await f.App.NewClientAsync();
         var flow = f.App.NewFlow();
         var tokens = await flow.TokensAsync(app, user, "openid profile collection:read collection:write");
@@ -98,7 +97,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
     public async Task A_forged_state_changes_nothing_and_leaves_the_real_state_usable()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.NewBangumiUser(anime: 3);
         var callback = await f.CallbackForAsync(user, bangumiUser);
         var code = BangumiExtraSteps.QueryValue(callback, "code");
@@ -136,7 +135,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
     public async Task A_used_state_cannot_be_replayed()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.NewBangumiUser(anime: 3);
         var callback = await f.CallbackForAsync(user, bangumiUser);
         var (status, html) = await f.FollowAsync(callback);
@@ -161,7 +160,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
     public async Task A_state_past_its_ten_minute_lifetime_is_refused_and_one_within_it_is_not()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.NewBangumiUser(anime: 3);
 
         var late = await f.CallbackForAsync(user, bangumiUser);
@@ -186,7 +185,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
     public async Task The_same_state_used_by_parallel_callbacks_binds_once()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.NewBangumiUser(anime: 3);
         var callback = await f.CallbackForAsync(user, bangumiUser);
         var tokenRequests = f.Fake.TokenRequests().Count;
@@ -208,7 +207,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
     public async Task Denying_on_Bangumi_binds_nothing()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var state = BangumiExtraSteps.QueryValue(await f.StartBindAsync(user), "state");
         var tokenRequests = f.Fake.TokenRequests().Count;
 
@@ -227,7 +226,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
     public async Task A_code_Bangumi_refuses_or_a_token_endpoint_outage_binds_nothing(TokenResponseStyle style)
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.NewBangumiUser(anime: 3);
         f.Fake.Options.ResponseStyle = style;
         try
@@ -264,7 +263,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
     public async Task Both_token_response_styles_bind_refresh_and_import(TokenResponseStyle style)
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         // Another user first, so the Bangumi id is not just "the first user".
         f.NewBangumiUser();
         var bangumiUser = f.NewBangumiUser(anime: 60);
@@ -310,7 +309,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
     public async Task The_callback_also_answers_on_oauth_redirect()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.NewBangumiUser(anime: 3);
         var callback = await f.CallbackForAsync(user, bangumiUser);
 
@@ -326,7 +325,7 @@ public sealed class BangumiBindingTests(BangumiFixture f) : IClassFixture<Bangum
     public async Task A_user_who_never_bound_sees_an_empty_binding_and_cannot_unbind_or_sync()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
 
         var binding = await client.BindingAsync(user);
         Assert.Equal(["bangumi_user", "bound", "import", "reauthorization_required"], binding.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));

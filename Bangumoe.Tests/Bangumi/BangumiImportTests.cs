@@ -15,7 +15,7 @@ public sealed class BangumiImportTests(BangumiFixture f) : IClassFixture<Bangumi
     public async Task A_multi_page_collection_is_imported_whole_through_a_429_a_500_and_a_token_that_expires_mid_import()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.Fake.AddUser(BangumiSteps.NewBangumiName(), "Sai🖖");
         bangumiUser.GenerateCollection(120);
         var expected = await f.BangumiAnimeAsync(bangumiUser);
@@ -77,7 +77,7 @@ public sealed class BangumiImportTests(BangumiFixture f) : IClassFixture<Bangumi
     public async Task A_second_import_changes_nothing()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.Fake.AddUser(BangumiSteps.NewBangumiName());
         bangumiUser.GenerateCollection(60);
         await f.BindAsync(user, bangumiUser);
@@ -102,7 +102,7 @@ public sealed class BangumiImportTests(BangumiFixture f) : IClassFixture<Bangumi
     public async Task An_import_that_keeps_failing_ends_as_failed_with_the_reason()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.Fake.AddUser(BangumiSteps.NewBangumiName());
         bangumiUser.GenerateCollection(80);
         f.Fake.Faults.Add(new FakeFault("/collections", FaultKind.ServerError, Times: 100));

@@ -21,7 +21,7 @@ public sealed partial class BangumiTokenTests(BangumiFixture f) : IClassFixture<
     public async Task The_code_exchange_and_the_refresh_are_form_posts_with_the_client_credentials_and_redirect_uri()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.NewBangumiUser(anime: 5);
         var callback = await f.CallbackForAsync(user, bangumiUser);
         var code = BangumiExtraSteps.QueryValue(callback, "code");
@@ -69,7 +69,7 @@ public sealed partial class BangumiTokenTests(BangumiFixture f) : IClassFixture<
     public async Task Tokens_are_stored_encrypted_and_bound_to_the_user_and_field()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.NewBangumiUser(anime: 5);
         var mark = f.Fake.Requests.Count;
         await f.BindAndImportAsync(client, user, bangumiUser);
@@ -117,7 +117,7 @@ public sealed partial class BangumiTokenTests(BangumiFixture f) : IClassFixture<
     public async Task A_refresh_token_Bangumi_refuses_fails_the_import_and_asks_for_a_new_binding(TokenResponseStyle style)
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.NewBangumiUser(anime: 60);
         f.Fake.Options.ResponseStyle = style;
         try
@@ -168,7 +168,7 @@ public sealed partial class BangumiTokenTests(BangumiFixture f) : IClassFixture<
     public async Task Concurrent_refreshes_for_one_user_make_one_refresh_request_and_agree_on_the_new_token()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.NewBangumiUser(anime: 3);
         await f.BindAndImportAsync(client, user, bangumiUser);
         var links = f.Service<BangumiLinkStore>();

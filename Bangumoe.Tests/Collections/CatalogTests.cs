@@ -11,7 +11,7 @@ public sealed class CatalogTests(DefaultApp app) : IClassFixture<DefaultApp>
     private async Task<(HttpClient Client, TestUser User)> SignedIn()
     {
         var client = app.NewClient();
-        return (client, await app.NewVerifiedUser(client));
+        return (client, await app.NewVerifiedUser());
     }
 
     [Fact]

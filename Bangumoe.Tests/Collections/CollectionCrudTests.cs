@@ -14,7 +14,7 @@ public sealed class CollectionCrudTests(DefaultApp app) : IClassFixture<DefaultA
     private async Task<(HttpClient Client, TestUser User)> SignedIn()
     {
         var client = app.NewClient();
-        return (client, await app.NewVerifiedUser(client));
+        return (client, await app.NewVerifiedUser());
     }
 
     [Fact]
@@ -232,7 +232,7 @@ public sealed class CollectionCrudTests(DefaultApp app) : IClassFixture<DefaultA
     public async Task One_users_collection_is_invisible_and_untouchable_to_another()
     {
         var (client, alice) = await SignedIn();
-        var bob = await app.NewVerifiedUser(client);
+        var bob = await app.NewVerifiedUser();
         var anime = await client.CreateAnime(alice.Token);
         await client.AddItem(alice.Token, anime.Id(), new { status = "doing", score = 6, comment = "Alice's", episodes_watched = 2, @private = true });
 

@@ -24,7 +24,7 @@ public sealed class CollectionPagingTests(DefaultApp app) : IClassFixture<Defaul
     private async Task<(HttpClient Client, TestUser User, List<string> NewestFirst)> UserWith45Items()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var ids = new List<string>();
         for (var i = 0; i < 45; i++)
         {
@@ -94,7 +94,7 @@ public sealed class CollectionPagingTests(DefaultApp app) : IClassFixture<Defaul
     public async Task Updating_an_item_moves_it_to_the_top()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var ids = new List<string>();
         for (var i = 0; i < 5; i++)
         {
@@ -125,7 +125,7 @@ public sealed class CollectionPagingTests(DefaultApp app) : IClassFixture<Defaul
     public async Task Paging_while_items_are_added_and_deleted_never_repeats_an_item()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var ids = new List<string>();
         for (var i = 0; i < 10; i++)
         {
@@ -159,7 +159,7 @@ public sealed class CollectionPagingTests(DefaultApp app) : IClassFixture<Defaul
     public async Task An_empty_collection_is_one_empty_page()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var page = await client.GetPage("/api/me/collection", user.Token);
         Assert.Empty(page.Items);
         Assert.Null(page.NextCursor);
@@ -173,7 +173,7 @@ public sealed class CollectionPagingTests(DefaultApp app) : IClassFixture<Defaul
     public async Task A_full_last_page_is_followed_by_at_most_one_empty_page()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         for (var i = 0; i < 4; i++)
         {
             var anime = await client.CreateAnime(user.Token);
@@ -200,7 +200,7 @@ public sealed class CollectionPagingTests(DefaultApp app) : IClassFixture<Defaul
     public async Task A_bad_status_limit_or_cursor_is_a_400_naming_it(string query, string field)
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var problem = await (await client.Send(HttpMethod.Get, "/api/me/collection?" + query, user.Token)).Problem(HttpStatusCode.BadRequest);
         Assert.Contains(field, problem.FieldNames());
     }
@@ -210,7 +210,7 @@ public sealed class CollectionPagingTests(DefaultApp app) : IClassFixture<Defaul
     {
         // Whatever a cursor holds, one from another listing never leaks or breaks anything: a 400 or a normal page.
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         for (var i = 0; i < 3; i++) await client.CreateAnime(user.Token);
         var catalogCursor = (await client.GetPage("/api/anime", null, limit: 1)).NextCursor;
         Assert.NotNull(catalogCursor);

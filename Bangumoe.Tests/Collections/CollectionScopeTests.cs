@@ -14,7 +14,7 @@ public sealed class CollectionScopeTests(DefaultApp app) : IClassFixture<Default
     private async Task<(HttpClient Client, TestUser User, string Public, string Private, string Uncollected)> UserWithItems()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var open = await client.CreateAnime(user.Token);
         var hidden = await client.CreateAnime(user.Token);
         var uncollected = await client.CreateAnime(user.Token);
@@ -130,7 +130,7 @@ public sealed class CollectionScopeTests(DefaultApp app) : IClassFixture<Default
     public async Task A_first_party_login_token_has_both_scopes()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var anime = await client.CreateAnime(user.Token);
         await client.AddItem(user.Token, anime.Id(), new { status = "wish" });
         AssertItem(await client.GetItem(user.Token, anime.Id()), "wish", null, null, 0, false);

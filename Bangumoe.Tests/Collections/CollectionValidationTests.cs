@@ -18,7 +18,7 @@ public sealed class CollectionValidationTests(DefaultApp app) : IClassFixture<De
     private async Task<(HttpClient Client, TestUser User, string AnimeId, JsonElement Item)> UserWithItem(int? episodes = 12)
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var anime = await client.CreateAnime(user.Token, episodes: episodes);
         var item = await (await client.PutItemRaw(user.Token, anime.Id(), Before)).Ok(HttpStatusCode.Created);
         AssertItem(item, "doing", 7, "Before", 3, true);
@@ -78,7 +78,7 @@ public sealed class CollectionValidationTests(DefaultApp app) : IClassFixture<De
     public async Task An_invalid_first_put_is_a_400_and_collects_nothing(string json, string field)
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var anime = await client.CreateAnime(user.Token, episodes: 12);
         var problem = await client.PutItemRaw(user.Token, anime.Id(), json).Problem(HttpStatusCode.BadRequest);
         Assert.Contains(field, problem.FieldNames());

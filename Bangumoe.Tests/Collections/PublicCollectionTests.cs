@@ -16,7 +16,7 @@ public sealed class PublicCollectionTests(DefaultApp app) : IClassFixture<Defaul
     public async Task Anyone_sees_the_items_that_are_not_private()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var open = await client.CreateAnime(user.Token);
         var hidden = await client.CreateAnime(user.Token);
         var madePublicLater = await client.CreateAnime(user.Token);
@@ -56,7 +56,7 @@ public sealed class PublicCollectionTests(DefaultApp app) : IClassFixture<Defaul
     public async Task Public_paging_skips_private_items_and_visits_every_public_one_once()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var publicNewestFirst = new List<string>();
         var doneNewestFirst = new List<string>();
         for (var i = 0; i < 25; i++)
@@ -92,7 +92,7 @@ public sealed class PublicCollectionTests(DefaultApp app) : IClassFixture<Defaul
     public async Task A_user_with_only_private_items_shows_an_empty_collection()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var anime = await client.CreateAnime(user.Token);
         await client.AddItem(user.Token, anime.Id(), new { status = "done", @private = true });
 
@@ -117,8 +117,7 @@ public sealed class PublicCollectionTests(DefaultApp app) : IClassFixture<Defaul
     [InlineData("cursor=%25%25%25", "cursor")]
     public async Task A_bad_status_limit_or_cursor_is_a_400_naming_it(string query, string field)
     {
-        var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var problem = await (await app.NewClient().GetAsync(PublicPath(user.Uname) + "?" + query)).Problem(HttpStatusCode.BadRequest);
         Assert.Contains(field, problem.FieldNames());
     }
@@ -127,7 +126,7 @@ public sealed class PublicCollectionTests(DefaultApp app) : IClassFixture<Defaul
     public async Task Deleting_the_account_deletes_the_collection()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var anime = await client.CreateAnime(user.Token);
         var other = await client.CreateAnime(user.Token);
         await client.AddItem(user.Token, anime.Id(), new { status = "done", score = 10, comment = "Mine" });

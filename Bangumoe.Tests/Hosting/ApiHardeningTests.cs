@@ -21,7 +21,7 @@ public sealed class ApiHardeningTests(DefaultApp app) : IClassFixture<DefaultApp
     public async Task Every_answer_forbids_sniffing(string path, string? auth)
     {
         var client = app.CreateClient();
-        var token = auth is null ? null : (await app.NewVerifiedUser(client)).Token;
+        var token = auth is null ? null : (await app.NewVerifiedUser()).Token;
         using var response = await client.Send(HttpMethod.Get, path, token);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
     }
@@ -35,7 +35,7 @@ public sealed class ApiHardeningTests(DefaultApp app) : IClassFixture<DefaultApp
     public async Task Personal_data_is_never_cached(string path)
     {
         var client = app.CreateClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         using var response = await client.Send(HttpMethod.Get, path, user.Token);
         Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode}");
         Assert.Contains("no-store", response.Headers.CacheControl?.ToString() ?? "", StringComparison.Ordinal);
@@ -76,7 +76,7 @@ public sealed class ApiHardeningTests(DefaultApp app) : IClassFixture<DefaultApp
     public async Task A_body_with_a_key_twice_is_refused_and_changes_nothing()
     {
         var client = app.CreateClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var patched = await client.SendRaw(HttpMethod.Patch, "/api/me", user.Token, """{"nickname":"first","nickname":"second"}""");
         var problem = await patched.Problem(HttpStatusCode.BadRequest, "malformed-json");
         Assert.True(problem.GetProperty("errors").TryGetProperty("nickname", out _), problem.ToString());
@@ -96,7 +96,7 @@ public sealed class ApiHardeningTests(DefaultApp app) : IClassFixture<DefaultApp
     public async Task Only_well_formed_urls_are_stored(string url)
     {
         var client = app.CreateClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var profile = await client.Send(HttpMethod.Patch, "/api/me", user.Token, new { avatar = url });
         var problem = await profile.Problem(HttpStatusCode.BadRequest, "validation");
         Assert.True(problem.GetProperty("errors").TryGetProperty("avatar", out _), problem.ToString());

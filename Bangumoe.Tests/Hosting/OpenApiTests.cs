@@ -301,7 +301,7 @@ public sealed partial class OpenApiTests(DefaultApp app) : IClassFixture<Default
         await (await api.GetAsync("/.well-known/openid-configuration")).Ok();
         await (await api.GetAsync("/.well-known/oauth-authorization-server")).Ok();
         await (await api.GetAsync("/.well-known/jwks.json")).Ok();
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var client = new RegisteredClient(clientId, secret, OAuthFlow.RedirectUri);
         var flow = new OAuthFlow(app);
         var (verifier, challenge) = OAuthFlow.Pkce();
@@ -429,7 +429,7 @@ public sealed class OpenApiBangumiTests(Bangumi.BangumiFixture f) : IClassFixtur
     {
         var contract = new OpenApiContract(JsonNode.Parse(await f.App.CreateClient().GetStringAsync("/openapi.json"))!.AsObject());
         var api = contract.Client(f.App);
-        var user = await f.App.NewVerifiedUser(f.App.CreateClient());
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = Bangumi.BangumiExtraSteps.NewBangumiUser(f, anime: 60);
 
         using (var asJson = new HttpRequestMessage(HttpMethod.Get, "/api/bangumi/bind"))

@@ -84,7 +84,7 @@ public sealed class QueueFunctionTests(Emulators emulators)
             ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "100",
         });
         var client = app.CreateClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.SignUpThroughTheApi(app.CreateClient());
         var queue = new QueueClient(emulators.StorageConnectionString, app.Prefix + "account-mail-requests", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         await queue.CreateIfNotExistsAsync();
         string[] malformed =
@@ -119,7 +119,7 @@ public sealed class QueueFunctionTests(Emulators emulators)
             ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "20",
         });
         var client = app.CreateClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.SignUpThroughTheApi(app.CreateClient());
         // The outbox goes away under the running app (which created it for the verification mail), so queueing the
         // reset mail fails after the request function has taken the once-per-minute slot.
         var outbox = new QueueClient(emulators.StorageConnectionString, app.Prefix + "email-outbox");

@@ -216,7 +216,7 @@ public sealed class StorageOutageTests(StorageOutageFixture f, ITestOutputHelper
     public async Task Refreshes_answer_200_or_503_and_the_family_ends_in_one_state()
     {
         var flow = new OAuthFlow(f.App);
-        var user = await f.App.NewVerifiedUser(f.App.CreateClient());
+        var user = await f.App.NewVerifiedUser();
         var app = await f.App.NewClientAsync();
         var current = (await flow.TokensAsync(app, user, "openid offline_access")).RefreshToken!;
         var statuses = new List<HttpStatusCode>();
@@ -262,7 +262,7 @@ public sealed class StorageOutageTests(StorageOutageFixture f, ITestOutputHelper
     public async Task Collection_writes_answer_or_503_and_never_leave_an_item_without_its_index_row()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var anime = new List<string>();
         for (var i = 0; i < 6; i++) anime.Add((await client.CreateAnime(user.Token)).Id());
         var writes = await UnderOutagesAsync(36, 4, async i =>
@@ -291,7 +291,7 @@ public sealed class StorageOutageTests(StorageOutageFixture f, ITestOutputHelper
     public async Task An_import_cut_off_by_an_outage_goes_on_within_seconds_of_storage_coming_back()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.NewBangumiUser(anime: 120);
         // Slow pages, so the outage falls in the middle of the import.
         f.Fake.Faults.Add(new FakeBangumi.FakeFault("/collections", FakeBangumi.FaultKind.Slow, Times: 3, DelayMs: 1500));
@@ -328,7 +328,7 @@ public sealed class StorageOutageTests(StorageOutageFixture f, ITestOutputHelper
     public async Task A_run_slower_than_its_lease_keeps_it_and_a_second_delivery_runs_nothing_twice()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.NewBangumiUser(anime: 120);
         // Each page takes most of the 3 s lease: only the heartbeat keeps the run's claim.
         f.Fake.Faults.Add(new FakeBangumi.FakeFault("/collections", FakeBangumi.FaultKind.Slow, Times: 3, DelayMs: 2500));
@@ -350,7 +350,7 @@ public sealed class StorageOutageTests(StorageOutageFixture f, ITestOutputHelper
     public async Task Sync_now_starts_afresh_once_a_dead_runs_lease_has_lapsed()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var bangumiUser = f.NewBangumiUser(anime: 10);
         await f.BindAndImportAsync(client, user, bangumiUser);
 

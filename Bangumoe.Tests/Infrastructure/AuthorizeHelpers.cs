@@ -126,7 +126,7 @@ public static class AuthorizeHelpers
     public static Task<RegisteredClient> SharedClientAsync(this BangumoeApp app) =>
         SharedClients.GetValue(app, a => new Lazy<Task<RegisteredClient>>(async () =>
         {
-            var developer = await a.NewVerifiedUser(a.NewClient());
+            var developer = await a.NewVerifiedUser();
             return await a.RegisterAppAsync(developer, "Shared Tracker");
         })).Value;
 

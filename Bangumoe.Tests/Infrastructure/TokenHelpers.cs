@@ -28,7 +28,7 @@ public static class TokenHelpers
 
     /// <summary>One developer per app owns the apps the tests register (the users who sign in are new in every test).</summary>
     public static Task<TestUser> DeveloperAsync(this BangumoeApp app) =>
-        Developers.GetValue(app, a => new Lazy<Task<TestUser>>(() => a.NewVerifiedUser(a.CreateClient()))).Value;
+        Developers.GetValue(app, a => new Lazy<Task<TestUser>>(() => a.NewVerifiedUser())).Value;
 
     /// <summary>Registers a new app ("confidential" or "public") with the given redirect URIs (default: <see cref="OAuthFlow.RedirectUri"/>).</summary>
     public static async Task<RegisteredClient> NewClientAsync(this BangumoeApp app, string type = "confidential", params string[] redirectUris)

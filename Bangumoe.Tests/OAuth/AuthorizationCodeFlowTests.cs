@@ -11,9 +11,9 @@ public sealed class AuthorizationCodeFlowTests(DefaultApp app) : IClassFixture<D
     public async Task Sign_in_consent_code_tokens_userinfo_and_refresh()
     {
         var flow = new OAuthFlow(app);
-        var developer = await app.NewVerifiedUser(app.CreateClient());
+        var developer = await app.NewVerifiedUser();
         var client = await flow.RegisterClientAsync(developer.Token);
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var (verifier, challenge) = OAuthFlow.Pkce();
 
         var redirect = await flow.SignInAndAllowAsync(OAuthFlow.AuthorizeUrl(client, "openid profile email offline_access", "xyz-state", challenge, nonce: "n-0S6_WzA2Mj"), user);

@@ -9,9 +9,9 @@ public sealed class AuthorizationsApiTests(DefaultApp app) : IClassFixture<Defau
     private async Task<(OAuthFlow Flow, TestUser Developer, RegisteredClient Client, TestUser User, TokenSet Tokens)> AuthorizedAppAsync()
     {
         var flow = new OAuthFlow(app);
-        var developer = await app.NewVerifiedUser(app.CreateClient());
+        var developer = await app.NewVerifiedUser();
         var client = await flow.RegisterClientAsync(developer.Token);
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         return (flow, developer, client, user, await flow.TokensAsync(client, user, "openid profile offline_access"));
     }
 
@@ -50,7 +50,7 @@ public sealed class AuthorizationsApiTests(DefaultApp app) : IClassFixture<Defau
     {
         await using var limited = new BangumoeApp(app.Emulators, new Dictionary<string, string?> { ["OAuth:ClientRequestsPerMinute"] = "3" });
         var flow = new OAuthFlow(limited);
-        var developer = await limited.NewVerifiedUser(limited.CreateClient());
+        var developer = await limited.NewVerifiedUser();
         var client = await flow.RegisterClientAsync(developer.Token);
         var other = await flow.RegisterClientAsync(developer.Token);
         for (var i = 0; i < 3; i++)

@@ -20,8 +20,8 @@ public sealed class AuthorizeEndpointTests(DefaultApp app, Emulators emulators) 
         BangumoeApp? on = null, string name = "Anime Tracker", params string[] redirectUris)
     {
         var a = on ?? app;
-        var developer = a.NewVerifiedUser(a.NewClient());
-        var user = a.NewVerifiedUser(a.NewClient());
+        var developer = a.NewVerifiedUser();
+        var user = a.NewVerifiedUser();
         var client = await a.RegisterAppAsync(await developer, name, "confidential", redirectUris);
         return (a.NewFlow(), client, await user);
     }
@@ -163,7 +163,7 @@ public sealed class AuthorizeEndpointTests(DefaultApp app, Emulators emulators) 
     public async Task A_repeated_client_id_or_redirect_uri_gets_an_error_page()
     {
         var client = await app.SharedClientAsync();
-        var other = await app.RegisterAppAsync(await app.NewVerifiedUser(app.NewClient()), "Other App");
+        var other = await app.RegisterAppAsync(await app.NewVerifiedUser(), "Other App");
         var cases = new Dictionary<string, AuthorizeQuery>(StringComparer.Ordinal)
         {
             ["client_id twice, same value"] = AuthorizeQuery.For(client, Challenge()).Add("client_id", client.ClientId),
@@ -577,7 +577,7 @@ public sealed class AuthorizeEndpointTests(DefaultApp app, Emulators emulators) 
         (await flow.PostFormAsync(forcedHtml, new() { ["action"] = "allow" })).AssertCodeBack(Callback, because: "allow after prompt=consent");
 
         // Another app of the same developer does not inherit the consent.
-        var other = await app.RegisterAppAsync(await app.NewVerifiedUser(app.NewClient()), "Second App");
+        var other = await app.RegisterAppAsync(await app.NewVerifiedUser(), "Second App");
         var otherHtml = await (await flow.Browser.GetAsync(AuthorizeQuery.For(other, Challenge(), "openid").Url)).AssertConsentPage("other app");
         Assert.Contains("Second App", otherHtml, StringComparison.Ordinal);
         (await flow.Browser.GetAsync(AuthorizeQuery.For(other, Challenge(), "openid").Set("prompt", "none").Url))
@@ -738,7 +738,7 @@ public sealed class AuthorizeEndpointTests(DefaultApp app, Emulators emulators) 
     public async Task Codes_are_long_random_and_bound_to_their_app()
     {
         var (flow, client, user) = await SetupAsync();
-        var other = await app.RegisterAppAsync(await app.NewVerifiedUser(app.NewClient()), "Other App");
+        var other = await app.RegisterAppAsync(await app.NewVerifiedUser(), "Other App");
         var (verifier, challenge) = OAuthFlow.Pkce();
         var codes = new List<string> { await flow.SignInAndAllowCodeAsync(AuthorizeQuery.For(client, challenge), client, user) };
         for (var i = 0; i < 4; i++)
@@ -764,7 +764,7 @@ public sealed class AuthorizeEndpointTests(DefaultApp app, Emulators emulators) 
     public async Task Consent_withdrawn_in_the_account_is_asked_for_again_and_its_codes_die()
     {
         var (flow, client, user) = await SetupAsync(name: "Revocable App");
-        var other = await app.RegisterAppAsync(await app.NewVerifiedUser(app.NewClient()), "Kept App");
+        var other = await app.RegisterAppAsync(await app.NewVerifiedUser(), "Kept App");
         var (verifier, challenge) = OAuthFlow.Pkce();
         var first = await flow.SignInAndAllowCodeAsync(AuthorizeQuery.For(client, challenge, "openid profile"), client, user);
         var otherHtml = await (await flow.Browser.GetAsync(AuthorizeQuery.For(other, Challenge(), "openid").Url)).AssertConsentPage("other app");

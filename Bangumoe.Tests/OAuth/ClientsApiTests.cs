@@ -25,7 +25,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task A_confidential_app_gets_its_secret_once_and_only_a_hash_is_stored()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var before = app.Clock.GetUtcNow();
 
         var response = await client.Send(HttpMethod.Post, Clients, user.Token, ValidBody());
@@ -81,7 +81,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task A_public_app_has_no_secret()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         var response = await client.Send(HttpMethod.Post, Clients, user.Token, ValidBody("public"));
         var created = await response.Ok(HttpStatusCode.Created);
@@ -104,7 +104,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Client_ids_and_secrets_differ_between_registrations()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
 
         var apps = new List<JsonElement>();
         for (var i = 0; i < 4; i++)
@@ -126,7 +126,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Every_acceptable_kind_of_redirect_uri_registers_as_sent()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         string[] uris =
         [
             "https://app.example.com/cb",
@@ -147,7 +147,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task The_limits_are_inclusive()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var body = ValidBody();
         body["name"] = new string('n', 64);
         body["description"] = new string('d', 500);
@@ -195,7 +195,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task An_invalid_registration_is_a_400_naming_the_fields_and_stores_nothing(string caseName)
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var (change, fields) = InvalidCases[caseName];
         var body = ValidBody();
         change(body);
@@ -220,7 +220,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task An_unacceptable_redirect_uri_is_refused_by_index(string bad)
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var body = ValidBody();
         body["redirect_uris"] = new[] { "https://app.example.com/cb", bad };
 
@@ -233,7 +233,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task An_over_long_redirect_uri_is_refused()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         const string prefix = "https://app.example.com/";
         var body = ValidBody();
         body["redirect_uris"] = new[] { prefix + new string('a', 513 - prefix.Length) };
@@ -248,8 +248,8 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Another_users_app_is_a_404_like_a_missing_one_and_stays_unchanged()
     {
         var client = app.NewClient();
-        var owner = await app.NewVerifiedUser(client);
-        var other = await app.NewVerifiedUser(client);
+        var owner = await app.NewVerifiedUser();
+        var other = await app.NewVerifiedUser();
         var created = await client.Send(HttpMethod.Post, Clients, owner.Token, ValidBody()).Ok(HttpStatusCode.Created);
         var clientId = created.GetProperty("client_id").GetString()!;
         var secret = created.GetProperty("client_secret").GetString()!;
@@ -288,7 +288,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Every_operation_on_a_missing_app_is_the_same_404()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         foreach (var id in new[] { ClientSecrets.NewClientId(), "x", new string('a', 65) })
         {
             var path = $"{Clients}/{id}";
@@ -303,8 +303,8 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task The_list_shows_only_the_callers_apps()
     {
         var client = app.NewClient();
-        var alice = await app.NewVerifiedUser(client);
-        var bob = await app.NewVerifiedUser(client);
+        var alice = await app.NewVerifiedUser();
+        var bob = await app.NewVerifiedUser();
         var a1 = (await client.Send(HttpMethod.Post, Clients, alice.Token, ValidBody()).Ok(HttpStatusCode.Created)).GetProperty("client_id").GetString();
         var a2 = (await client.Send(HttpMethod.Post, Clients, alice.Token, ValidBody("public")).Ok(HttpStatusCode.Created)).GetProperty("client_id").GetString();
         var b1 = (await client.Send(HttpMethod.Post, Clients, bob.Token, ValidBody()).Ok(HttpStatusCode.Created)).GetProperty("client_id").GetString();
@@ -322,7 +322,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Patch_changes_only_what_is_sent()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var created = await client.Send(HttpMethod.Post, Clients, user.Token, ValidBody()).Ok(HttpStatusCode.Created);
         var clientId = created.GetProperty("client_id").GetString()!;
         var secret = created.GetProperty("client_secret").GetString()!;
@@ -369,7 +369,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Patch_cannot_change_the_type(string type, string newType)
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var created = await client.Send(HttpMethod.Post, Clients, user.Token, ValidBody(type)).Ok(HttpStatusCode.Created);
         var path = $"{Clients}/{created.GetProperty("client_id").GetString()}";
 
@@ -386,7 +386,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task An_invalid_patch_is_a_400_and_changes_nothing()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var created = await client.Send(HttpMethod.Post, Clients, user.Token, ValidBody()).Ok(HttpStatusCode.Created);
         var path = $"{Clients}/{created.GetProperty("client_id").GetString()}";
 
@@ -423,7 +423,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Rotating_the_secret_shows_a_new_one_and_the_old_one_stops_verifying()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var created = await client.Send(HttpMethod.Post, Clients, user.Token, ValidBody()).Ok(HttpStatusCode.Created);
         var clientId = created.GetProperty("client_id").GetString()!;
         var oldSecret = created.GetProperty("client_secret").GetString()!;
@@ -463,7 +463,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task A_public_app_has_no_secret_to_rotate()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var created = await client.Send(HttpMethod.Post, Clients, user.Token, ValidBody("public")).Ok(HttpStatusCode.Created);
         var clientId = created.GetProperty("client_id").GetString()!;
 
@@ -479,7 +479,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task A_deleted_app_is_gone()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var kept = (await client.Send(HttpMethod.Post, Clients, user.Token, ValidBody()).Ok(HttpStatusCode.Created)).GetProperty("client_id").GetString()!;
         var doomed = (await client.Send(HttpMethod.Post, Clients, user.Token, ValidBody()).Ok(HttpStatusCode.Created)).GetProperty("client_id").GetString()!;
 
@@ -504,7 +504,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Without_a_token_every_endpoint_is_a_401()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var clientId = (await client.Send(HttpMethod.Post, Clients, user.Token, ValidBody()).Ok(HttpStatusCode.Created)).GetProperty("client_id").GetString()!;
 
         foreach (var (method, path, body) in Endpoints(clientId))
@@ -520,7 +520,7 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task A_token_without_the_account_scope_is_a_403_insufficient_scope()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var clientId = (await client.Send(HttpMethod.Post, Clients, user.Token, ValidBody()).Ok(HttpStatusCode.Created)).GetProperty("client_id").GetString()!;
         var stamp = await TokenForgery.SecurityStampAsync(app, user.Uid);
 
@@ -549,8 +549,8 @@ public sealed class ClientsApiTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Deleting_the_account_deletes_its_apps()
     {
         var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
-        var bystander = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
+        var bystander = await app.NewVerifiedUser();
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
             ids.Add((await client.Send(HttpMethod.Post, Clients, user.Token, ValidBody(i == 0 ? "public" : "confidential")).Ok(HttpStatusCode.Created)).GetProperty("client_id").GetString()!);

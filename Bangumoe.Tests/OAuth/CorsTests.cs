@@ -76,7 +76,7 @@ public sealed class CorsTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task A_public_app_on_its_redirect_uris_origin_redeems_refreshes_reads_userinfo_and_revokes()
     {
         var developer = await app.DeveloperAsync();
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var flow = FlowFrom(AppOrigin);
         var client = await flow.RegisterClientAsync(developer.Token, "public");
 
@@ -104,7 +104,7 @@ public sealed class CorsTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task An_origin_the_client_did_not_register_is_refused_before_the_code_is_used()
     {
         var developer = await app.DeveloperAsync();
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var server = new OAuthFlow(app);
         var client = await server.RegisterClientAsync(developer.Token, "public");
         var (code, verifier) = await server.CodeAsync(client, user, "openid");
@@ -132,7 +132,7 @@ public sealed class CorsTests(DefaultApp app) : IClassFixture<DefaultApp>
         })).Ok(HttpStatusCode.Created);
         Assert.Equal(["https://tracker.example", "http://localhost:5173"], created.GetProperty("allowed_origins").EnumerateArray().Select(o => o.GetString()));
         var client = new RegisteredClient(created.GetProperty("client_id").GetString()!, null, "https://login.tracker.example/cb");
-        var user = await app.NewVerifiedUser(http);
+        var user = await app.NewVerifiedUser();
         var (code, verifier) = await new OAuthFlow(app).CodeAsync(client, user, "openid");
         using var redeemed = await FlowFrom("http://localhost:5173").RedeemAsync(client, code, verifier);
         Assert.Equal("http://localhost:5173", AllowOrigin(redeemed));
@@ -159,7 +159,7 @@ public sealed class CorsTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Nothing_that_uses_the_session_or_the_account_api_answers_other_origins(string method, string path)
     {
         var http = app.CreateClient(new ClientOptions { AllowAutoRedirect = false });
-        var user = await app.NewVerifiedUser(http);
+        var user = await app.NewVerifiedUser();
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         request.Headers.Add("Origin", AppOrigin);
         request.Headers.Authorization = new("Bearer", user.Token);

@@ -180,7 +180,7 @@ public sealed class DPoPTests(DefaultApp app) : IClassFixture<DefaultApp>
     {
         var flow = app.NewFlow();
         var client = await app.NewClientAsync("public");
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         using var key = new DPoPClientKey(app.Clock);
         using var stranger = new DPoPClientKey(app.Clock);
         var (code, verifier) = await CodeAsync(flow, client, user, Scope, key.Jkt);
@@ -224,7 +224,7 @@ public sealed class DPoPTests(DefaultApp app) : IClassFixture<DefaultApp>
     {
         var flow = app.NewFlow();
         var client = await app.NewClientAsync();
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         using var key = new DPoPClientKey(app.Clock);
         using var other = new DPoPClientKey(app.Clock);
         var (code, verifier) = await CodeAsync(flow, client, user, Scope, dpopJkt: null);
@@ -315,7 +315,7 @@ public sealed class DPoPTests(DefaultApp app) : IClassFixture<DefaultApp>
     {
         var flow = app.NewFlow();
         var client = await app.NewClientAsync();
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         using var key = new DPoPClientKey(app.Clock);
         var (code, verifier) = await CodeAsync(flow, client, user, "openid profile", dpopJkt: null);
         var token = (await (await flow.Backend.TokenAsync(client, Code(client, code, verifier), key.Proof("POST", DPoPRequests.TokenUrl))).AssertDPoPTokens(key.Jkt)).AccessToken;
@@ -382,7 +382,7 @@ public sealed class DPoPNonceTests(DPoPNonceApp app) : IClassFixture<DPoPNonceAp
     {
         var flow = app.NewFlow();
         var client = await app.NewClientAsync("public");
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         using var key = new DPoPClientKey(app.Clock);
         var (verifier, challenge) = OAuthFlow.Pkce();
         const string state = "dpop-state";

@@ -19,7 +19,7 @@ public sealed class DeviceGrantApp(Emulators emulators) : BangumoeApp(emulators,
     /// <summary>The person who allows devices in most tests (a user costs two password hashes; one is enough).</summary>
     public Task<TestUser> PersonAsync()
     {
-        lock (_lock) return _person ??= this.NewVerifiedUser(CreateClient());
+        lock (_lock) return _person ??= this.NewVerifiedUser();
     }
 }
 
@@ -440,8 +440,8 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
     public async Task Guessing_user_codes_is_limited_per_account_and_per_address()
     {
         var client = await app.NewClientAsync("public");
-        var guesser = await app.NewVerifiedUser(app.CreateClient());
-        var accomplice = await app.NewVerifiedUser(app.CreateClient());
+        var guesser = await app.NewVerifiedUser();
+        var accomplice = await app.NewVerifiedUser();
         var address = AccountTestHelpers.NewAddress();
         var guessing = BrowserOf(guesser, address: address);
         var start = await StartAsync(client);

@@ -131,8 +131,7 @@ public sealed class DiscoveryTests(DefaultApp app, Emulators emulators) : IClass
     [Fact]
     public async Task A_login_token_verifies_against_the_jwks()
     {
-        var client = app.NewClient();
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var jwks = await NoRedirects(app).GetAsync("/.well-known/jwks.json").Ok();
         var key = new JsonWebKey(Assert.Single(jwks.GetProperty("keys").EnumerateArray()).GetRawText());
         Assert.False(key.HasPrivateKey);
@@ -176,7 +175,7 @@ public sealed class DiscoveryTests(DefaultApp app, Emulators emulators) : IClass
         Assert.Equal(Base64UrlEncoder.Encode(secondPublic.Exponent), jwk1.E);
 
         // Before NotBefore, key 0 signs.
-        var user = await rotating.NewVerifiedUser(client);
+        var user = await rotating.NewVerifiedUser();
         var early = user.Token;
         Assert.Equal(kid0, TokenForgery.DecodePart(early, 0).GetProperty("kid").GetString());
         Assert.True((await Validate(early, jwk0, validateLifetime: false)).IsValid);

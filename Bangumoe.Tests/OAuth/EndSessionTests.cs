@@ -18,7 +18,7 @@ public sealed class EndSessionTests(DefaultApp app) : IClassFixture<DefaultApp>
     private static readonly ConditionalWeakTable<BangumoeApp, Lazy<Task<TestUser>>> Others = new();
 
     /// <summary>A second person, for "the hint names someone else" (made once: every test user costs a password hash).</summary>
-    private Task<TestUser> OtherPersonAsync() => Others.GetValue(app, a => new(() => a.NewVerifiedUser(a.CreateClient()))).Value;
+    private Task<TestUser> OtherPersonAsync() => Others.GetValue(app, a => new(() => a.NewVerifiedUser())).Value;
 
     private async Task<string> RegisterAppAsync(params string[] postLogoutUris)
     {

@@ -42,11 +42,11 @@ public sealed class OpenIdConnectClientTests(DefaultApp app) : IClassFixture<Def
     public async Task AspNetCore_OpenIdConnect_handler_signs_a_user_in_and_out()
     {
         var flow = new OAuthFlow(app);
-        var developer = await app.NewVerifiedUser(app.CreateClient());
+        var developer = await app.NewVerifiedUser();
         var client = await flow.RegisterClientAsync(developer.Token, "confidential", RpOrigin + "/signin-oidc");
         await (await flow.Backend.Send(HttpMethod.Patch, "/api/clients/" + client.ClientId, developer.Token,
             new { post_logout_redirect_uris = new[] { RpOrigin + "/signout-callback-oidc" } })).Ok();
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
 
         await using var rp = await StartRelyingPartyAsync(client);
         using var rpBrowser = new HttpClient(new CookieJarHandler(rp.GetTestServer().CreateHandler())) { BaseAddress = new Uri(RpOrigin) };

@@ -35,7 +35,7 @@ public sealed class PushedAuthorizationTests(DefaultApp app) : IClassFixture<Def
     public async Task A_dpop_proof_sent_with_the_push_binds_the_code_to_its_key()
     {
         var client = await app.NewClientAsync("public");
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         using var key = new DPoPClientKey(app.Clock);
         using var other = new DPoPClientKey(app.Clock);
         var (verifier, challenge) = OAuthFlow.Pkce();
@@ -72,7 +72,7 @@ public sealed class PushedAuthorizationTests(DefaultApp app) : IClassFixture<Def
     public async Task A_pushed_request_signs_in_consents_and_gets_tokens_with_pkce()
     {
         var client = await app.NewClientAsync();
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var (verifier, challenge) = OAuthFlow.Pkce();
         var requestUri = await PushAsync(client, Request(client, challenge));
 

@@ -17,7 +17,7 @@ public sealed class RefreshTokenTests(DefaultApp app) : IClassFixture<DefaultApp
     {
         var flow = new OAuthFlow(target);
         var client = await target.NewClientAsync(type);
-        var user = await target.NewVerifiedUser(target.CreateClient());
+        var user = await target.NewVerifiedUser();
         var tokens = await flow.TokensAsync(client, user, scope);
         Assert.NotNull(tokens.RefreshToken);
         return (flow, client, user, tokens);
@@ -195,7 +195,7 @@ public sealed class RefreshTokenTests(DefaultApp app) : IClassFixture<DefaultApp
         await using var timed = new BangumoeApp(app.Emulators);
         var flow = new OAuthFlow(timed);
         var client = await timed.NewClientAsync();
-        var user = await timed.NewVerifiedUser(timed.CreateClient());
+        var user = await timed.NewVerifiedUser();
         var idle = await flow.TokensAsync(client, user, Scope);
         var used = await flow.TokensAsync(client, user, Scope);
 

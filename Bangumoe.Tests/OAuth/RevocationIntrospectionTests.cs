@@ -19,7 +19,7 @@ public sealed class RevocationIntrospectionTests(DefaultApp app) : IClassFixture
     {
         var flow = new OAuthFlow(target);
         var client = await target.NewClientAsync(type);
-        var user = await target.NewVerifiedUser(target.CreateClient());
+        var user = await target.NewVerifiedUser();
         var tokens = await flow.TokensAsync(client, user, Scope);
         Assert.NotNull(tokens.RefreshToken);
         return (flow, client, user, tokens);

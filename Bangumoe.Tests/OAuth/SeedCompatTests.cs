@@ -21,11 +21,11 @@ public sealed class SeedCompatTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Sign_show_granttoken_getinfo_as_in_the_seed_readme()
     {
         var client = NoRedirects();
-        var developer = await app.NewVerifiedUser(client);
+        var developer = await app.NewVerifiedUser();
         var (clientId, secret) = await SignAsync(client, developer);
         Assert.Equal("a-chosen-secret-of-24-ch", secret);
 
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         await client.Send(HttpMethod.Patch, "/api/me", user.Token, new { nickname = "moee", avatar = "https://bangumi.tv/user/675222", intro = "here is moee" });
         var page = await client.GetAsync($"/oauth2.0/show?client_id={clientId}&redirect_url={Uri.EscapeDataString(BackUrl)}");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -62,7 +62,7 @@ public sealed class SeedCompatTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task A_short_chosen_secret_is_replaced_by_a_strong_one_and_the_typo_path_works()
     {
         var client = NoRedirects();
-        var developer = await app.NewVerifiedUser(client);
+        var developer = await app.NewVerifiedUser();
         var (_, secret) = await SignAsync(client, developer, "/aouth2.0/sign", secrets: "123456");
         Assert.NotEqual("123456", secret);
         Assert.True(secret.Length >= 43);
@@ -74,7 +74,7 @@ public sealed class SeedCompatTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Sign_names_the_seeds_fields_and_needs_a_login()
     {
         var client = NoRedirects();
-        var developer = await app.NewVerifiedUser(client);
+        var developer = await app.NewVerifiedUser();
         var bad = await client.Send(HttpMethod.Post, "/oauth2.0/sign", developer.Token, new { appname = "", homeURL = "nope", backURL = "http://not-loopback.example/cb" });
         var problem = await bad.Problem(HttpStatusCode.BadRequest);
         var fields = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToHashSet();
@@ -86,9 +86,9 @@ public sealed class SeedCompatTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task Bad_credentials_wrong_redirects_and_foreign_secrets_are_refused()
     {
         var client = NoRedirects();
-        var developer = await app.NewVerifiedUser(client);
+        var developer = await app.NewVerifiedUser();
         var (clientId, secret) = await SignAsync(client, developer);
-        var user = await app.NewVerifiedUser(client);
+        var user = await app.NewVerifiedUser();
         var show = $"/oauth2.0/show?client_id={clientId}&redirect_url={Uri.EscapeDataString(BackUrl)}";
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostJson(show, new { email = user.Email, password = "wrong password" })).StatusCode);
@@ -114,9 +114,9 @@ public sealed class SeedCompatTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task A_pkce_code_cannot_be_redeemed_through_the_seed_endpoint()
     {
         var flow = new OAuthFlow(app);
-        var developer = await app.NewVerifiedUser(app.CreateClient());
+        var developer = await app.NewVerifiedUser();
         var registered = await flow.RegisterClientAsync(developer.Token);
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var (_, challenge) = OAuthFlow.Pkce();
         var code = OAuthFlow.Query(await flow.SignInAndAllowAsync(OAuthFlow.AuthorizeUrl(registered, "profile", "s", challenge), user))["code"];
 
@@ -128,9 +128,9 @@ public sealed class SeedCompatTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task The_seed_login_page_form_posts_with_its_csrf_token_and_refuses_without_it()
     {
         var api = NoRedirects();
-        var developer = await app.NewVerifiedUser(api);
+        var developer = await app.NewVerifiedUser();
         var (clientId, secret) = await SignAsync(api, developer);
-        var user = await app.NewVerifiedUser(api);
+        var user = await app.NewVerifiedUser();
         var browser = app.CreateClient(new ClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         var show = $"/oauth2.0/show?client_id={clientId}&redirect_url={Uri.EscapeDataString(BackUrl)}";
 

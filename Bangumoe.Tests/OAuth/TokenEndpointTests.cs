@@ -17,7 +17,7 @@ public sealed class TokenEndpointTests(DefaultApp app) : IClassFixture<DefaultAp
     private const string Issuer = BangumoeApp.PublicBaseUrl;
     private const string AllScopes = "openid profile email offline_access";
 
-    private Task<TestUser> NewUserAsync() => app.NewVerifiedUser(app.CreateClient());
+    private Task<TestUser> NewUserAsync() => app.NewVerifiedUser();
 
     // ---- Codes (B2) ----------------------------------------------------------------------------------------------
 
@@ -94,7 +94,7 @@ public sealed class TokenEndpointTests(DefaultApp app) : IClassFixture<DefaultAp
         await using var timed = new BangumoeApp(app.Emulators);
         var flow = new OAuthFlow(timed);
         var client = await timed.NewClientAsync();
-        var user = await timed.NewVerifiedUser(timed.CreateClient());
+        var user = await timed.NewVerifiedUser();
         var (early, earlyVerifier) = await flow.CodeAsync(client, user, "openid");
         var (late, lateVerifier) = await flow.CodeAsync(client, user, "openid");
 

@@ -11,7 +11,7 @@ public sealed class AccountSettingsPageTests(DefaultApp app) : IClassFixture<Def
 {
     private async Task<(TestUser User, PageClient Browser)> SignedIn(string language = "en")
     {
-        var user = await app.NewVerifiedUser(app.NewClient());
+        var user = await app.NewVerifiedUser();
         return (user, app.Browser(language).SignedInAs(user));
     }
 
@@ -192,7 +192,7 @@ public sealed class AccountSettingsPageTests(DefaultApp app) : IClassFixture<Def
     public async Task A_bad_email_change_is_shown_in_its_section_and_mails_nothing()
     {
         var (user, browser) = await SignedIn();
-        var other = await app.NewVerifiedUser(app.NewClient());
+        var other = await app.SignUpThroughTheApi(app.CreateClient());
         var newEmail = TestApi.NewEmail();
 
         var wrong = await browser.PostAsync("/account/email", new { new_email = newEmail, email_password = "not the password" });

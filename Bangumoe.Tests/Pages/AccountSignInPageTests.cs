@@ -27,7 +27,7 @@ public sealed class AccountSignInPageTests(DefaultApp app) : IClassFixture<Defau
     [Fact]
     public async Task Signing_in_by_email_or_user_name_starts_a_session_and_returns_to_the_page()
     {
-        var user = await app.NewVerifiedUser(app.NewClient());
+        var user = await app.NewVerifiedUser();
 
         var byEmail = app.Browser();
         var response = await byEmail.SignInThroughPage(" " + user.Email.ToUpperInvariant(), user.Password, "/account?done=x");
@@ -56,7 +56,7 @@ public sealed class AccountSignInPageTests(DefaultApp app) : IClassFixture<Defau
     [InlineData("javascript:alert(1)")]
     public async Task The_return_address_never_leaves_the_site(string returnTo)
     {
-        var user = await app.NewVerifiedUser(app.NewClient());
+        var user = await app.NewVerifiedUser();
         var response = await app.Browser().SignInThroughPage(user.Email, user.Password, returnTo);
         Assert.Equal("/", response.Location);
     }
@@ -64,7 +64,7 @@ public sealed class AccountSignInPageTests(DefaultApp app) : IClassFixture<Defau
     [Fact]
     public async Task A_wrong_password_and_an_unknown_login_get_the_same_answer_and_keep_the_login()
     {
-        var user = await app.NewVerifiedUser(app.NewClient());
+        var user = await app.NewVerifiedUser();
         var browser = app.Browser("zh-CN");
 
         var wrong = await browser.PostAsync("/login", new { login = user.Email, password = "not the password", return_to = "/account" });
@@ -108,7 +108,7 @@ public sealed class AccountSignInPageTests(DefaultApp app) : IClassFixture<Defau
     [Fact]
     public async Task Too_many_failures_are_throttled_with_retry_after()
     {
-        var user = await app.NewVerifiedUser(app.NewClient());
+        var user = await app.NewVerifiedUser();
         var browser = app.Browser();
         PageResponse response;
         var attempts = 0;
@@ -130,7 +130,7 @@ public sealed class AccountSignInPageTests(DefaultApp app) : IClassFixture<Defau
     [InlineData("wrong")]
     public async Task A_sign_in_without_the_right_csrf_token_is_refused(string csrf)
     {
-        var user = await app.NewVerifiedUser(app.NewClient());
+        var user = await app.NewVerifiedUser();
         var browser = app.Browser();
         var response = await browser.PostAsync("/login", new { login = user.Email, password = user.Password, return_to = "/" }, csrf);
         response.AssertRefusedForm();
@@ -140,7 +140,7 @@ public sealed class AccountSignInPageTests(DefaultApp app) : IClassFixture<Defau
     [Fact]
     public async Task Signing_out_ends_the_session_on_the_server()
     {
-        var user = await app.NewVerifiedUser(app.NewClient());
+        var user = await app.NewVerifiedUser();
         var browser = app.Browser();
         await browser.SignInThroughPage(user.Email, user.Password);
         var stolen = browser.SessionCookie()!;
@@ -174,7 +174,7 @@ public sealed class AccountSignInPageTests(DefaultApp app) : IClassFixture<Defau
     [InlineData("wrong")]
     public async Task Signing_out_without_the_right_csrf_token_is_refused_and_the_session_lives(string csrf)
     {
-        var user = await app.NewVerifiedUser(app.NewClient());
+        var user = await app.NewVerifiedUser();
         var browser = app.Browser("zh-CN").SignedInAs(user);
         var response = await browser.PostAsync("/logout", new { }, csrf);
         response.AssertRefusedForm();

@@ -102,7 +102,7 @@ public sealed class AccountSignUpPageTests(DefaultApp app) : IClassFixture<Defau
     [Fact]
     public async Task A_taken_email_or_user_name_is_shown_on_its_field()
     {
-        var existing = await app.NewVerifiedUser(app.NewClient());
+        var existing = await app.NewVerifiedUser();
         var browser = app.Browser();
         var takenEmail = await browser.PostAsync("/signup", new { uname = TestApi.NewUname(), email = existing.Email.ToUpperInvariant(), password = AccountPageSteps.Password, confirm_password = AccountPageSteps.Password });
         Assert.Equal(HttpStatusCode.BadRequest, takenEmail.Status);
@@ -129,7 +129,7 @@ public sealed class AccountSignUpPageTests(DefaultApp app) : IClassFixture<Defau
     [Fact]
     public async Task A_signed_in_visitor_is_sent_to_the_start_page()
     {
-        var user = await app.NewVerifiedUser(app.NewClient());
+        var user = await app.NewVerifiedUser();
         var browser = app.Browser().SignedInAs(user);
         var page = await browser.GetAsync("/signup");
         Assert.Equal(HttpStatusCode.SeeOther, page.Status);
@@ -202,7 +202,7 @@ public sealed class AccountSignUpPageTests(DefaultApp app) : IClassFixture<Defau
     [InlineData("/password/forgot", "wrong")]
     public async Task Asking_for_a_mail_without_the_right_csrf_token_sends_nothing(string path, string csrf)
     {
-        var user = await app.NewVerifiedUser(app.NewClient());
+        var user = await app.SignUpThroughTheApi(app.CreateClient());
         app.Clock.Advance(TimeSpan.FromMinutes(2));
         var response = await app.Browser().PostAsync(path, new { email = user.Email }, csrf);
         response.AssertRefusedForm();

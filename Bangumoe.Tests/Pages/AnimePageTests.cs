@@ -18,7 +18,7 @@ public sealed class AnimePageTests(DefaultApp app) : IClassFixture<DefaultApp>
     [Fact]
     public async Task The_catalog_searches_in_both_languages()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var marker = CollectionTestHelpers.NewMarker();
         var id = await app.NewAnime(user, "Frieren " + marker, "葬送的芙莉莲 " + marker, 28, "2023-09-29", "https://lain.bgm.tv/pic/cover/l/frieren.jpg");
         var plain = await app.NewAnime(user, "Plain " + marker, episodes: null, image: "http://insecure.example/cover.jpg");
@@ -55,7 +55,7 @@ public sealed class AnimePageTests(DefaultApp app) : IClassFixture<DefaultApp>
     [Fact]
     public async Task The_catalog_pages_with_its_cursor_and_keeps_the_search()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var marker = CollectionTestHelpers.NewMarker();
         for (var i = 0; i < 21; i++) await app.NewAnime(user, $"Paged {marker} {i:D2}");
         var browser = new PageClient(app, "en");
@@ -100,7 +100,7 @@ public sealed class AnimePageTests(DefaultApp app) : IClassFixture<DefaultApp>
     [Fact]
     public async Task The_details_offer_a_signed_out_visitor_the_sign_in_and_an_unknown_id_is_404()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var id = await app.NewAnime(user, "Details " + CollectionTestHelpers.NewMarker(), "细节", 24, "2020-04-01");
 
         var en = await new PageClient(app, "en").GetAsync("/anime/" + id);
@@ -127,7 +127,7 @@ public sealed class AnimePageTests(DefaultApp app) : IClassFixture<DefaultApp>
     [Fact]
     public async Task Collecting_editing_and_removing_land_and_show()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var id = await app.NewAnime(user, "Collect " + CollectionTestHelpers.NewMarker(), episodes: 12);
         var browser = new PageClient(app, "zh-CN").SignedInAs(user);
 
@@ -181,7 +181,7 @@ public sealed class AnimePageTests(DefaultApp app) : IClassFixture<DefaultApp>
     [InlineData("zh-CN")]
     public async Task Bad_input_is_shown_next_to_its_field_with_the_input_kept_and_nothing_written(string language)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var id = await app.NewAnime(user, "Bad input " + CollectionTestHelpers.NewMarker(), episodes: 12);
         await app.Collect(user, id, "wish", score: 5, comment: "before", episodes: 1);
         var before = (await app.Item(user, id))!.Value.GetRawText();
@@ -225,7 +225,7 @@ public sealed class AnimePageTests(DefaultApp app) : IClassFixture<DefaultApp>
     [Fact]
     public async Task A_post_for_an_unknown_anime_is_404_and_a_signed_out_post_goes_to_sign_in()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = new PageClient(app, "en").SignedInAs(user);
         (await browser.PostAsync(Collect("bm-doesnotexist"), new { status = "wish" })).AssertStatus(HttpStatusCode.NotFound);
         (await browser.PostAsync(Collect("bad%23id"), new { status = "wish" })).AssertStatus(HttpStatusCode.NotFound);
@@ -246,7 +246,7 @@ public sealed class AnimePageTests(DefaultApp app) : IClassFixture<DefaultApp>
     [InlineData("wrong")]
     public async Task A_form_without_its_csrf_token_is_refused_and_changes_nothing(string csrf)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var fresh = await app.NewAnime(user, "Csrf " + CollectionTestHelpers.NewMarker());
         var kept = await app.NewAnime(user, "Csrf kept " + CollectionTestHelpers.NewMarker());
         await app.Collect(user, kept, "doing", comment: "stays");
@@ -267,7 +267,7 @@ public sealed class AnimePageTests(DefaultApp app) : IClassFixture<DefaultApp>
     [Fact]
     public async Task Stored_markup_is_shown_as_text()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var marker = CollectionTestHelpers.NewMarker();
         var name = $"{marker} {CollectionPageSteps.ScriptPayload}{CollectionPageSteps.AttributePayload}";
         var id = await app.NewAnime(user, name, CollectionPageSteps.AttributePayload, image: "https://example.com/c.png?'onerror='alert(1)'");

@@ -16,7 +16,7 @@ public sealed class AuthorizedAppsPagesTests(DefaultApp app) : IClassFixture<Def
         string description = "Logs what you watch.")
     {
         var flow = app.NewFlow();
-        var developer = await app.NewVerifiedUser(app.CreateClient());
+        var developer = await app.NewVerifiedUser();
         var json = await (await flow.Backend.Send(HttpMethod.Post, "/api/clients", developer.Token, new
         {
             name, home_url = "https://watchlog.example", description, redirect_uris = new[] { OAuthFlow.RedirectUri }, type = "confidential",
@@ -47,7 +47,7 @@ public sealed class AuthorizedAppsPagesTests(DefaultApp app) : IClassFixture<Def
     [InlineData("en", "Authorized apps", "You have not allowed any app to use your account.")]
     public async Task Without_any_app_the_page_says_so_in_both_languages(string language, string title, string none)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var page = await new PageClient(app, language).SignedInAs(user).GetAsync("/account/apps");
         Assert.Equal(HttpStatusCode.OK, page.Status);
         Assert.Equal(title, page.Text("h1"));
@@ -60,7 +60,7 @@ public sealed class AuthorizedAppsPagesTests(DefaultApp app) : IClassFixture<Def
     [InlineData("en", "See your anime collection, private entries included", "Withdraw access", "First allowed")]
     public async Task An_authorized_app_is_listed_with_its_home_page_scopes_in_words_and_dates(string language, string collectionRead, string withdraw, string first)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var (client, _, _) = await AuthorizedAsync(user);
 
         var page = await new PageClient(app, language).SignedInAs(user).GetAsync("/account/apps");
@@ -81,7 +81,7 @@ public sealed class AuthorizedAppsPagesTests(DefaultApp app) : IClassFixture<Def
     [Fact]
     public async Task Withdrawing_access_ends_the_apps_tokens_at_once_and_says_so()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var (client, accessToken, flow) = await AuthorizedAsync(user);
         Assert.Equal(HttpStatusCode.OK, await CollectionStatusAsync(accessToken));
         var browser = new PageClient(app, "zh-CN").SignedInAs(user);
@@ -111,7 +111,7 @@ public sealed class AuthorizedAppsPagesTests(DefaultApp app) : IClassFixture<Def
     [InlineData("wrong-token-wrong-token-wrong-token-wrong-t")]
     public async Task Withdrawing_without_a_valid_csrf_token_is_refused_and_changes_nothing(string csrf)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var (client, accessToken, _) = await AuthorizedAsync(user);
         var browser = new PageClient(app).SignedInAs(user);
         await browser.GetAsync("/account/apps");
@@ -126,9 +126,9 @@ public sealed class AuthorizedAppsPagesTests(DefaultApp app) : IClassFixture<Def
     [Fact]
     public async Task Another_person_cannot_withdraw_someone_elses_access()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var (client, accessToken, _) = await AuthorizedAsync(user);
-        var stranger = await app.NewVerifiedUser(app.CreateClient());
+        var stranger = await app.NewVerifiedUser();
 
         var posted = await new PageClient(app).SignedInAs(stranger).PostAsync("/account/apps/withdraw", new { client_id = client.ClientId });
         Assert.Equal(HttpStatusCode.SeeOther, posted.Status);
@@ -142,7 +142,7 @@ public sealed class AuthorizedAppsPagesTests(DefaultApp app) : IClassFixture<Def
     public async Task An_apps_markup_is_shown_as_text()
     {
         const string payload = "<script>alert(1)</script>\"><img src=x onerror=alert(1)>";
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         await AuthorizedAsync(user, payload, payload);
 
         var page = await new PageClient(app).SignedInAs(user).GetAsync("/account/apps");

@@ -17,7 +17,7 @@ public sealed class BangumiPageTests(BangumiFixture f) : IClassFixture<BangumiFi
     private async Task<(TestUser User, HttpClient Api, PageClient Browser)> SignedIn(string language = "en")
     {
         var api = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(api);
+        var user = await f.App.NewVerifiedUser();
         return (user, api, new PageClient(f.App, language).SignedInAs(user));
     }
 
@@ -307,7 +307,7 @@ public sealed class BangumiPageUnconfiguredTests(DefaultApp app) : IClassFixture
     [Fact]
     public async Task The_page_says_binding_is_not_set_up_and_a_bind_posted_anyway_changes_nothing()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         foreach (var (language, text) in new[] { ("en", "not set up on this server"), ("zh-CN", "没有开启 Bangumi 账号绑定") })
         {
             var browser = new PageClient(app, language).SignedInAs(user);

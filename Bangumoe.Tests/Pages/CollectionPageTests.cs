@@ -25,7 +25,7 @@ public sealed class CollectionPageTests(DefaultApp app) : IClassFixture<DefaultA
     [InlineData("zh-CN", "我的收藏", "你的收藏还是空的。去动画目录找一部加入吧。")]
     public async Task An_empty_collection_says_where_to_start(string language, string title, string empty)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var page = await new PageClient(app, language).SignedInAs(user).GetAsync("/collection");
         page.AssertStatus(HttpStatusCode.OK);
         Assert.Equal(title, page.Text("h1"));
@@ -37,7 +37,7 @@ public sealed class CollectionPageTests(DefaultApp app) : IClassFixture<DefaultA
     [Fact]
     public async Task The_collection_shows_by_status_with_counts_and_marks_private_items()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var marker = CollectionTestHelpers.NewMarker();
         var watching = await app.NewAnime(user, "Watching " + marker, "在看的 " + marker, 24);
         var done = await app.NewAnime(user, "Done " + marker, episodes: null);
@@ -81,7 +81,7 @@ public sealed class CollectionPageTests(DefaultApp app) : IClassFixture<DefaultA
     [Fact]
     public async Task The_collection_pages_with_its_cursor_and_refuses_links_it_did_not_make()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var marker = CollectionTestHelpers.NewMarker();
         for (var i = 0; i < 21; i++) await app.Collect(user, await app.NewAnime(user, $"Paged {marker} {i:D2}"), "wish");
         var browser = new PageClient(app, "en").SignedInAs(user);
@@ -107,7 +107,7 @@ public sealed class CollectionPageTests(DefaultApp app) : IClassFixture<DefaultA
     [Fact]
     public async Task Remove_in_place_comes_back_to_the_same_list()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var marker = CollectionTestHelpers.NewMarker();
         var gone = await app.NewAnime(user, "Gone " + marker);
         var stays = await app.NewAnime(user, "Stays " + marker);
@@ -140,7 +140,7 @@ public sealed class CollectionPageTests(DefaultApp app) : IClassFixture<DefaultA
     [InlineData("wrong")]
     public async Task Remove_without_its_csrf_token_is_refused_and_changes_nothing(string csrf)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var id = await app.NewAnime(user, "Kept " + CollectionTestHelpers.NewMarker());
         await app.Collect(user, id, "wish");
         var browser = new PageClient(app, "en").SignedInAs(user);
@@ -154,7 +154,7 @@ public sealed class CollectionPageTests(DefaultApp app) : IClassFixture<DefaultA
     [Fact]
     public async Task Stored_markup_is_shown_as_text()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var name = CollectionPageSteps.ScriptPayload + CollectionPageSteps.AttributePayload;
         var id = await app.NewAnime(user, name, CollectionPageSteps.ScriptPayload, image: "https://example.com/'onerror='alert(1).png");
         var comment = CollectionPageSteps.AttributePayload + CollectionPageSteps.ScriptPayload;
@@ -171,7 +171,7 @@ public sealed class CollectionPageTests(DefaultApp app) : IClassFixture<DefaultA
     [Fact]
     public async Task Status_score_and_progress_change_in_place_keeping_the_comment_and_the_private_mark()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var marker = CollectionTestHelpers.NewMarker();
         var anime = await app.NewAnime(user, "Quick " + marker, episodes: 12);
         await app.Collect(user, anime, "doing", score: 6, comment: "keep this", episodes: 2, isPrivate: true);

@@ -17,7 +17,7 @@ public sealed class DeveloperAppKeysPagesTests(DefaultApp app) : IClassFixture<D
     public async Task A_key_based_app_is_registered_with_its_public_keys_and_can_require_par(string language, string refusal, string methodHeading,
         string noSecret, string required)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = new PageClient(app, language).SignedInAs(user);
         var key = new ClientKey();
         var withPrivate = key.PublicJwk();

@@ -72,7 +72,7 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
     public async Task The_list_page_speaks_both_languages_and_links_the_api_and_discovery(string language, string title, string register, string nameLabel,
         string none, string confidential)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var page = await new PageClient(app, language).SignedInAs(user).GetAsync("/developer/apps");
 
         Assert.Equal(HttpStatusCode.OK, page.Status);
@@ -90,7 +90,7 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
     [Fact]
     public async Task Registering_a_confidential_app_shows_its_secret_once_and_the_secret_works()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = new PageClient(app, "zh-CN").SignedInAs(user);
 
         var response = await browser.PostAsync("/developer/apps", AppForm());
@@ -122,7 +122,7 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
     [Fact]
     public async Task Registering_a_public_app_goes_to_its_page_which_offers_no_secret()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = new PageClient(app).SignedInAs(user);
 
         var response = await browser.PostAsync("/developer/apps", AppForm(type: "public", redirectUris: "http://127.0.0.1/callback"));
@@ -138,7 +138,7 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
     [Fact]
     public async Task The_app_page_gives_the_client_id_discovery_and_an_example_request_that_works()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = new PageClient(app, "zh-CN").SignedInAs(user);
         var registered = await RegisterAsync(browser, AppForm(redirectUris: Callback + "\n\n  http://127.0.0.1:8080/cb  \n"));
 
@@ -177,7 +177,7 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
     public async Task Bad_input_is_named_next_to_each_field_keeps_what_was_typed_and_registers_nothing(string language, string name, string homeUrl,
         string redirect, string type)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = new PageClient(app, language).SignedInAs(user);
 
         var response = await browser.PostAsync("/developer/apps",
@@ -205,7 +205,7 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
     [Fact]
     public async Task Editing_saves_what_was_typed_and_bad_input_changes_nothing()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = new PageClient(app, "zh-CN").SignedInAs(user);
         var registered = await RegisterAsync(browser);
         var path = "/developer/apps/" + registered.ClientId;
@@ -242,7 +242,7 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
     public async Task Web_origins_and_post_logout_uris_are_saved_shown_and_checked(string language, string refusal, string heading,
         string postLogoutRefusal, string postLogoutHeading)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = new PageClient(app, language).SignedInAs(user);
         var registered = await RegisterAsync(browser);
         var path = "/developer/apps/" + registered.ClientId;
@@ -278,7 +278,7 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
     [Fact]
     public async Task A_new_secret_is_shown_once_and_the_old_one_stops_working()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = new PageClient(app).SignedInAs(user);
         var registered = await RegisterAsync(browser);
 
@@ -302,7 +302,7 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
     [Fact]
     public async Task Deleting_needs_the_box_ticked_and_then_ends_the_app()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = new PageClient(app, "zh-CN").SignedInAs(user);
         var registered = await RegisterAsync(browser);
         var path = $"/developer/apps/{registered.ClientId}/delete";
@@ -326,7 +326,7 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
     [InlineData("wrong-token-wrong-token-wrong-token-wrong-t")]
     public async Task Every_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(string csrf)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = new PageClient(app).SignedInAs(user);
         var registered = await RegisterAsync(browser);
         var path = "/developer/apps/" + registered.ClientId;
@@ -352,9 +352,9 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
     [Fact]
     public async Task Another_persons_app_is_not_found_and_cannot_be_changed()
     {
-        var owner = await app.NewVerifiedUser(app.CreateClient());
+        var owner = await app.NewVerifiedUser();
         var registered = await RegisterAsync(new PageClient(app).SignedInAs(owner));
-        var stranger = new PageClient(app, "zh-CN").SignedInAs(await app.NewVerifiedUser(app.CreateClient()));
+        var stranger = new PageClient(app, "zh-CN").SignedInAs(await app.NewVerifiedUser());
         var path = "/developer/apps/" + registered.ClientId;
 
         var page = await stranger.GetAsync(path);
@@ -373,7 +373,7 @@ public sealed class DeveloperAppsPagesTests(DefaultApp app) : IClassFixture<Defa
     [Fact]
     public async Task Markup_in_every_field_of_an_app_is_shown_as_text()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = new PageClient(app).SignedInAs(user);
         const string redirect = "https://client.example/cb?x=\"><script>alert(1)</script>";
         const string home = "https://diary.example/?q='onmouseover='alert(1)'";

@@ -37,7 +37,7 @@ public sealed class HomePageTests(DefaultApp app) : IClassFixture<DefaultApp>
     [Fact]
     public async Task A_signed_in_person_gets_a_dashboard_in_both_languages()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         await app.SetProfile(user, nickname: "Haruhi", avatar: "https://example.com/haruhi.png", intro: "Ordinary humans do not interest me.");
         var marker = CollectionTestHelpers.NewMarker();
         var statuses = new[] { "wish", "wish", "doing", "done", "on_hold", "dropped" };
@@ -70,7 +70,7 @@ public sealed class HomePageTests(DefaultApp app) : IClassFixture<DefaultApp>
     [Fact]
     public async Task A_new_person_without_a_nickname_sees_their_user_name_and_an_empty_start()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         await app.SetProfile(user, nickname: "");
         var page = await new PageClient(app, "zh-CN").SignedInAs(user).GetAsync("/");
         page.AssertStatus(HttpStatusCode.OK);
@@ -82,7 +82,7 @@ public sealed class HomePageTests(DefaultApp app) : IClassFixture<DefaultApp>
     [Fact]
     public async Task Markup_in_the_profile_and_the_latest_changes_is_shown_as_text()
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         await app.SetProfile(user, nickname: CollectionPageSteps.AttributePayload, avatar: "https://example.com/'onerror='alert(1)'",
             intro: CollectionPageSteps.ScriptPayload + CollectionPageSteps.AttributePayload);
         var name = CollectionPageSteps.ScriptPayload + " " + CollectionTestHelpers.NewMarker();
@@ -107,7 +107,7 @@ public sealed class HomeBangumiTests(BangumiFixture f) : IClassFixture<BangumiFi
     public async Task The_dashboard_shows_the_binding_and_the_last_import()
     {
         var client = f.App.CreateClient();
-        var user = await f.App.NewVerifiedUser(client);
+        var user = await f.App.NewVerifiedUser();
         var browser = new PageClient(f.App, "en").SignedInAs(user);
 
         var unbound = await browser.GetAsync("/");

@@ -15,7 +15,7 @@ public sealed class OAuthPagesTests(DefaultApp app) : IClassFixture<DefaultApp>
 
     private async Task<RegisteredClient> AppAsync(string name = "Page Tracker", string description = "Tracks what you watch.", string homeUrl = "https://client.example")
     {
-        var developer = await app.NewVerifiedUser(app.CreateClient());
+        var developer = await app.NewVerifiedUser();
         var json = await (await app.CreateClient().Send(HttpMethod.Post, "/api/clients", developer.Token, new
         {
             name, home_url = homeUrl, description, redirect_uris = new[] { OAuthFlow.RedirectUri }, type = "confidential",
@@ -67,7 +67,7 @@ public sealed class OAuthPagesTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task A_failed_sign_in_says_why_in_chinese_keeps_the_login_and_the_language_switch_returns_to_the_request()
     {
         var client = await AppAsync();
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = Browser(app, "zh-CN");
         var query = AuthorizeQuery.For(client, Challenge());
         var login = await browser.GetAsync(query.Url);
@@ -95,7 +95,7 @@ public sealed class OAuthPagesTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task The_consent_page_in_chinese_names_the_scopes_in_words_and_offers_not_you()
     {
         var client = await AppAsync("番剧记录器", "记录你看过的番。");
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = Browser(app, "zh-CN").SignedInAs(user);
         var consent = await browser.GetAsync(AuthorizeQuery.For(client, Challenge(), "openid profile email collection:write").Url);
 
@@ -118,7 +118,7 @@ public sealed class OAuthPagesTests(DefaultApp app) : IClassFixture<DefaultApp>
     {
         // A home URL may only hold what RFC 3986 allows; a quote of its own is still one attribute-breaking attempt.
         var client = await AppAsync(Payload, Payload, "https://client.example/?q='onmouseover='alert(1)'");
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
 
         var login = await Browser(app, "en").GetAsync(AuthorizeQuery.For(client, Challenge()).Url);
         Assert.Equal(Payload, login.Text("main p strong"));
@@ -154,7 +154,7 @@ public sealed class OAuthPagesTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task A_sign_in_post_without_its_csrf_token_gets_the_form_expired_page_and_no_session(string language, string title, string text)
     {
         var client = await AppAsync();
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var browser = Browser(app, language);
         var login = await browser.GetAsync(AuthorizeQuery.For(client, Challenge()).Url);
         var fields = login.Document.QuerySelectorAll("main form input[type=hidden]")
@@ -175,7 +175,7 @@ public sealed class OAuthPagesTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task The_seed_sign_in_page_is_in_the_layout_in_both_languages(string language, string title, string sees, string wrong)
     {
         const string backUrl = "https://seed.example/redirect";
-        var developer = await app.NewVerifiedUser(app.CreateClient());
+        var developer = await app.NewVerifiedUser();
         var signed = await (await app.CreateClient().Send(HttpMethod.Post, "/oauth2.0/sign", developer.Token,
             new { appname = "Seed <b>App</b>", homeURL = "https://seed.example", appDesc = "Old school.", backURL = backUrl })).Ok(HttpStatusCode.Created);
         var show = $"/oauth2.0/show?client_id={signed.GetProperty("client_id").GetString()}&redirect_url={Uri.EscapeDataString(backUrl)}";
@@ -189,7 +189,7 @@ public sealed class OAuthPagesTests(DefaultApp app) : IClassFixture<DefaultApp>
         Assert.Empty(page.Document.QuerySelectorAll("main b"));
         Assert.Contains("form-action 'self' https://seed.example;", page.Response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
 
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var action = page.Document.QuerySelector("main form")!.GetAttribute("action")!;
         Assert.Equal(show, action);
         var failed = await browser.PostAsync(action, new { email = user.Uname, password = "wrong password" });

@@ -74,7 +74,7 @@ public sealed class PageLanguageTests(DefaultApp app) : IClassFixture<DefaultApp
     public async Task A_detail_from_elsewhere_is_shown_as_text()
     {
         // The authorization error page names the redirect_uri it refused; markup in it stays text.
-        var developer = await app.NewVerifiedUser(app.CreateClient());
+        var developer = await app.NewVerifiedUser();
         var registered = await app.RegisterAppAsync(developer, "Markup test");
         var refused = "https://client.example/<script>alert(1)</script>";
         var response = await app.CreateClient().GetAsync(
@@ -102,7 +102,7 @@ public sealed class PageLanguageTests(DefaultApp app) : IClassFixture<DefaultApp
     [Fact]
     public async Task The_sign_in_page_shares_the_stylesheet_and_allows_no_inline_style()
     {
-        var developer = await app.NewVerifiedUser(app.CreateClient());
+        var developer = await app.NewVerifiedUser();
         var registered = await app.RegisterAppAsync(developer, "Stylesheet test");
         var response = await app.CreateClient().GetAsync(OAuthFlow.AuthorizeUrl(registered, "openid", "s", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
         var html = await response.Content.ReadAsStringAsync();

@@ -25,7 +25,7 @@ public sealed partial class PageSecurityTests(DefaultApp app) : IClassFixture<De
     [MemberData(nameof(GetRoutes))]
     public async Task Every_page_forbids_framing_and_never_answers_500(string route)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         foreach (var client in new[] { new PageClient(app), new PageClient(app, "zh-CN").SignedInAs(user) })
         {
             var page = await client.GetAsync("/" + Fill(route));
@@ -41,7 +41,7 @@ public sealed partial class PageSecurityTests(DefaultApp app) : IClassFixture<De
     [MemberData(nameof(PostRoutes))]
     public async Task Every_form_post_without_the_csrf_token_or_from_another_origin_is_refused(string route)
     {
-        var user = await app.NewVerifiedUser(app.CreateClient());
+        var user = await app.NewVerifiedUser();
         var client = new PageClient(app).SignedInAs(user);
         var token = await client.CsrfTokenAsync();
         foreach (var csrf in new[] { "", "wrong-" + token[6..], token[..^1] })

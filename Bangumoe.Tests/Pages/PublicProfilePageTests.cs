@@ -13,7 +13,7 @@ public sealed class PublicProfilePageTests(DefaultApp app) : IClassFixture<Defau
     [Fact]
     public async Task A_public_collection_shows_the_profile_and_only_public_items_in_both_languages()
     {
-        var owner = await app.NewVerifiedUser(app.CreateClient());
+        var owner = await app.NewVerifiedUser();
         await app.SetProfile(owner, nickname: "Lain", avatar: "https://lain.bgm.tv/pic/user/l/lain.jpg", intro: "Present day.\nPresent time.");
         var marker = CollectionTestHelpers.NewMarker();
         var open = await app.NewAnime(owner, "Open " + marker, episodes: 13);
@@ -50,7 +50,7 @@ public sealed class PublicProfilePageTests(DefaultApp app) : IClassFixture<Defau
         Assert.Contains("这个状态下还没有条目。", empty.Html, StringComparison.Ordinal);
 
         // Signed in as another person changes nothing; the owner is told private items are hidden.
-        var other = await app.NewVerifiedUser(app.CreateClient());
+        var other = await app.NewVerifiedUser();
         var asOther = await new PageClient(app, "en").SignedInAs(other).GetAsync("/u/" + owner.Uname);
         Assert.DoesNotContain("Hidden", asOther.Html, StringComparison.Ordinal);
         Assert.DoesNotContain("This is how others see your collection", asOther.Html, StringComparison.Ordinal);
@@ -62,7 +62,7 @@ public sealed class PublicProfilePageTests(DefaultApp app) : IClassFixture<Defau
     [Fact]
     public async Task Someone_without_public_items_and_without_a_profile_shows_their_user_name()
     {
-        var owner = await app.NewVerifiedUser(app.CreateClient());
+        var owner = await app.NewVerifiedUser();
         await app.Collect(owner, await app.NewAnime(owner, "Only private " + CollectionTestHelpers.NewMarker()), "wish", isPrivate: true);
         var page = await new PageClient(app, "en").GetAsync("/u/" + owner.Uname.ToUpperInvariant());
         page.AssertStatus(HttpStatusCode.OK);
@@ -90,7 +90,7 @@ public sealed class PublicProfilePageTests(DefaultApp app) : IClassFixture<Defau
     [Fact]
     public async Task A_public_collection_pages_with_its_cursor()
     {
-        var owner = await app.NewVerifiedUser(app.CreateClient());
+        var owner = await app.NewVerifiedUser();
         var marker = CollectionTestHelpers.NewMarker();
         for (var i = 0; i < 21; i++) await app.Collect(owner, await app.NewAnime(owner, $"Public {marker} {i:D2}"), "doing");
         await app.Collect(owner, await app.NewAnime(owner, $"Private {marker}"), "doing", isPrivate: true);
@@ -112,7 +112,7 @@ public sealed class PublicProfilePageTests(DefaultApp app) : IClassFixture<Defau
     [Fact]
     public async Task Markup_in_the_profile_and_the_items_is_shown_as_text()
     {
-        var owner = await app.NewVerifiedUser(app.CreateClient());
+        var owner = await app.NewVerifiedUser();
         await app.SetProfile(owner, nickname: CollectionPageSteps.ScriptPayload, avatar: "https://example.com/a.png?'onerror='alert(1)'",
             intro: CollectionPageSteps.AttributePayload + "\n" + CollectionPageSteps.ScriptPayload);
         var name = CollectionPageSteps.AttributePayload + " " + CollectionTestHelpers.NewMarker();
