@@ -55,6 +55,9 @@ public sealed class LoginAttemptEntity : TableRow
     public int Failures { get; set; }
     public DateTimeOffset WindowStart { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }
+
+    /// <summary>When the window and any lock are over: from then on the row counts as no row, and the sweep may take it.</summary>
+    public DateTimeOffset ExpiresAt { get; set; }
 }
 
 /// <summary>One failure counter: its row key and how many failures lock it.</summary>
@@ -178,6 +181,8 @@ public sealed class LoginThrottle(StorageClients storage, TimeProvider time, IOp
                 var lockFor = TimeSpan.FromTicks(Math.Min(Options.LockDuration.Ticks << doublings, Options.MaxLockDuration.Ticks));
                 row.LockedUntil = now + lockFor;
             }
+            row.ExpiresAt = row.WindowStart + Options.Window;
+            if (row.LockedUntil > row.ExpiresAt) row.ExpiresAt = row.LockedUntil.Value;
             try
             {
                 if (existing.HasValue) await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false);

@@ -10,6 +10,9 @@ public sealed class UserCodeGuessEntity : TableRow
 {
     public int Count { get; set; }
     public DateTimeOffset WindowStart { get; set; }
+
+    /// <summary>The end of the window: from then on the row counts as no row, and the sweep may take it.</summary>
+    public DateTimeOffset ExpiresAt { get; set; }
 }
 
 /// <summary>
@@ -69,6 +72,7 @@ public sealed class UserCodeThrottle(StorageClients storage, TimeProvider time, 
             }
             if (row.Count >= max) return row.WindowStart + Options.GuessWindow - now;
             row.Count++;
+            row.ExpiresAt = row.WindowStart + Options.GuessWindow;
             try
             {
                 if (existing.HasValue) await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false);

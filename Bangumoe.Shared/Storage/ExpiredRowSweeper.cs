@@ -5,9 +5,9 @@ namespace Bangumoe.Storage;
 
 /// <summary>
 /// Deletes the records that only exist to be used once or to catch a replay, once their time is long past: used and
-/// unused authorization codes, device codes and pushed requests, and the redeemed-link, client-assertion and DPoP-proof
-/// ids. Table storage has no expiry of its own, and the DPoP table gains a row with every proof, so without this the
-/// tables would only grow. Rows go a day after their <c>ExpiresAt</c>, never sooner: until then a replay is still
+/// unused authorization codes, device codes and pushed requests, the redeemed-link, client-assertion and DPoP-proof
+/// ids, and the login and user-code guess counters (one per address guessed from). Table storage has no expiry of its
+/// own, and the DPoP table gains a row with every proof, so without this the tables would only grow. Rows go a day after their <c>ExpiresAt</c>, never sooner: until then a replay is still
 /// recognised as one (and revokes what the code gave), and a late poll still hears <c>expired_token</c>.
 /// </summary>
 public sealed class ExpiredRowSweeper(StorageClients storage, TimeProvider time, ILogger<ExpiredRowSweeper> logger)
@@ -17,6 +17,7 @@ public sealed class ExpiredRowSweeper(StorageClients storage, TimeProvider time,
     [
         TableNames.AuthorizationCodes, TableNames.DeviceCodes, TableNames.PushedAuthorizationRequests,
         TableNames.TokenRedemptions, TableNames.ClientAssertionIds, TableNames.DPoPProofs,
+        TableNames.LoginAttempts, TableNames.UserCodeGuesses,
     ];
 
     public static readonly TimeSpan Grace = TimeSpan.FromDays(1);
