@@ -28,6 +28,7 @@ public static class BangumoeWorker
         builder.Services.AddHostingCore().AddStorage().AddQueues().AddEmail().AddSecurity().AddAccounts().AddOAuth().AddCollections().AddBangumi();
         builder.Services.AddSingleton<BearerAuthenticator>();
         builder.Services.AddSingleton<ClientCors>();
+        builder.Services.AddSingleton<OAuth.ClientPosts>();
         builder.Services.AddSingleton<Pages.PageRequests>();
         builder.Services.AddProblemDetails();
         builder.Services.AddRazorComponents();

@@ -9,17 +9,16 @@ namespace Bangumoe.Functions.OAuth;
 /// it speaks RFC 6749 errors, is never cached, and answers browser apps on their registered origins. The device then
 /// polls <c>/oauth/token</c> with <c>grant_type=urn:ietf:params:oauth:grant-type:device_code</c>.
 /// </summary>
-public sealed class DeviceAuthorizationFunctions(DeviceAuthorizationService devices, ClientCors cors)
+public sealed class DeviceAuthorizationFunctions(DeviceAuthorizationService devices, ClientPosts posts)
 {
     [Function("DeviceAuthorization")]
     [NoStore]
     [Cors(CorsKind.Client)]
     public async Task<IResult> Start([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth/device_authorization")] HttpRequest req, CancellationToken ct)
     {
-        var form = await OAuthForm.ReadAsync(req, ct);
+        var form = await posts.ReadAsync(req, ct);
         if (!form.Ok) return OAuthResults.Error(req, form.Error!);
         var f = form.Value!;
-        if (await cors.CheckAsync(req.HttpContext, f.Client.ClientId, ct) is { } foreign) return OAuthResults.Error(req, foreign);
         var result = await devices.StartAsync(new DeviceAuthorizationRequest(f.Client, f["scope"], ClientAddress.Of(req.HttpContext)), ct);
         if (!result.Ok) return OAuthResults.Error(req, result.Error!);
         var response = result.Value!;

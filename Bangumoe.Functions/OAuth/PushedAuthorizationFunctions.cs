@@ -2,7 +2,6 @@ using Bangumoe.Functions.Http;
 using Bangumoe.Hosting;
 using Bangumoe.OAuth;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace Bangumoe.Functions.OAuth;
 
@@ -11,20 +10,17 @@ namespace Bangumoe.Functions.OAuth;
 /// the token endpoint, and gets a request_uri to send the browser to /oauth/authorize with. Speaks RFC 6749 JSON errors
 /// like the other protocol endpoints; browser apps may call it across origins as they call /oauth/token.
 /// </summary>
-public sealed class PushedAuthorizationFunctions(PushedAuthorizations pushed, ClientCors cors, DPoPProofs dpop, IOptions<AppOptions> app)
+public sealed class PushedAuthorizationFunctions(PushedAuthorizations pushed, ClientPosts posts)
 {
     [Function("PushedAuthorizationRequest")]
     [NoStore]
     [Cors(CorsKind.Client)]
     public async Task<IResult> Push([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth/par")] HttpRequest req, CancellationToken ct)
     {
-        var form = await OAuthForm.ReadAsync(req, ct);
+        var form = await posts.ReadAsync(req, ct);
         if (!form.Ok) return OAuthResults.Error(req, form.Error!);
         var f = form.Value!;
-        if (await cors.CheckAsync(req.HttpContext, f.Client.ClientId, ct) is { } foreign) return OAuthResults.Error(req, foreign);
-        var proof = DPoPHeaders.Read(req, app);
-        if (proof is not null && dpop.NonceRequired) req.HttpContext.Response.Headers[DPoPHeaders.Nonce] = dpop.CurrentNonce();
-        var result = await pushed.PushAsync(new PushRequest(f.Client, f.Values, ClientAddress.Of(req.HttpContext), proof), ct);
+        var result = await pushed.PushAsync(new PushRequest(f.Client, f.Values, ClientAddress.Of(req.HttpContext), posts.Proof(req)), ct);
         if (!result.Ok) return OAuthResults.Error(req, result.Error!);
         return TypedResults.Json(new Dictionary<string, object>
         {

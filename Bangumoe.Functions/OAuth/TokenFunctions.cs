@@ -3,7 +3,6 @@ using Bangumoe.OAuth;
 using Bangumoe.Security;
 using Bangumoe.Hosting;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace Bangumoe.Functions.OAuth;
 
@@ -12,20 +11,17 @@ namespace Bangumoe.Functions.OAuth;
 /// <c>{error, error_description}</c> errors, <c>Cache-Control: no-store</c>, 401 + WWW-Authenticate for invalid_client.
 /// Each reads its form into a typed request and renders what the core decided.
 /// </summary>
-public sealed class TokenFunctions(TokenService tokens, RevocationService revocation, ClientCors cors, DPoPProofs dpop, IOptions<AppOptions> app)
+public sealed class TokenFunctions(TokenService tokens, RevocationService revocation, ClientPosts posts, ClientCors cors)
 {
     [Function("Token")]
     [NoStore]
     [Cors(CorsKind.Client)]
     public async Task<IResult> Token([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth/token")] HttpRequest req, CancellationToken ct)
     {
-        var form = await OAuthForm.ReadAsync(req, ct);
+        var form = await posts.ReadAsync(req, ct);
         if (!form.Ok) return OAuthResults.Error(req, form.Error!);
         var f = form.Value!;
-        if (await cors.CheckAsync(req.HttpContext, f.Client.ClientId, ct) is { } foreign) return OAuthResults.Error(req, foreign);
-        var proof = DPoPHeaders.Read(req, app);
-        // RFC 9449 §8: every answer to a DPoP request carries the nonce its next proof needs.
-        if (proof is not null && dpop.NonceRequired) req.HttpContext.Response.Headers[DPoPHeaders.Nonce] = dpop.CurrentNonce();
+        var proof = posts.Proof(req);
         var result = await tokens.ExchangeAsync(new TokenRequest(f.Client, f["grant_type"], f["code"], f["redirect_uri"], f["code_verifier"],
             f["refresh_token"], f["scope"], ClientAddress.Of(req.HttpContext), proof, f["device_code"]), ct);
         if (!result.Ok) return OAuthResults.Error(req, result.Error!);
@@ -47,9 +43,8 @@ public sealed class TokenFunctions(TokenService tokens, RevocationService revoca
     [Cors(CorsKind.Client)]
     public async Task<IResult> Revoke([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth/revoke")] HttpRequest req, CancellationToken ct)
     {
-        var form = await OAuthForm.ReadAsync(req, ct);
+        var form = await posts.ReadAsync(req, ct);
         if (!form.Ok) return OAuthResults.Error(req, form.Error!);
-        if (await cors.CheckAsync(req.HttpContext, form.Value!.Client.ClientId, ct) is { } foreign) return OAuthResults.Error(req, foreign);
         var result = await revocation.RevokeAsync(new TokenQuery(form.Value!.Client, form.Value["token"], ClientAddress.Of(req.HttpContext)), ct);
         return result.Ok ? TypedResults.Ok() : OAuthResults.Error(req, result.Error!);
     }
