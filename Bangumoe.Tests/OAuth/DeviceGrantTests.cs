@@ -11,17 +11,7 @@ public sealed class DeviceGrantApp(Emulators emulators) : BangumoeApp(emulators,
 {
     ["DeviceGrant:WrongCodesPerAccount"] = "5",
     ["DeviceGrant:WrongCodesPerAddress"] = "8",
-})
-{
-    private readonly Lock _lock = new();
-    private Task<TestUser>? _person;
-
-    /// <summary>The person who allows devices in most tests (a user costs two password hashes; one is enough).</summary>
-    public Task<TestUser> PersonAsync()
-    {
-        lock (_lock) return _person ??= this.NewVerifiedUser();
-    }
-}
+});
 
 /// <summary>
 /// The Device Authorization Grant (RFC 8628) over HTTP against the real app: the device authorization endpoint, the
@@ -40,6 +30,15 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
     private HttpClient Backend { get; } = app.CreateClient(new ClientOptions { AllowAutoRedirect = false, HandleCookies = false });
 
     private sealed record DeviceStart(string DeviceCode, string UserCode, JsonElement Json);
+
+    /// <summary>A device code of <paramref name="client"/> that a new person has entered and allowed.</summary>
+    private async Task<(DeviceStart Start, TestUser Person)> AllowedAsync(RegisteredClient client)
+    {
+        var person = await app.NewVerifiedUser();
+        var start = await StartAsync(client);
+        await ApproveAsync(BrowserOf(person), start.UserCode);
+        return (start, person);
+    }
 
     private async Task<DeviceStart> StartAsync(RegisteredClient client, string scope = "openid profile offline_access")
     {
@@ -180,7 +179,7 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
         await (await PollAsync(client, start.DeviceCode)).AssertOAuthError(HttpStatusCode.BadRequest, "authorization_pending");
 
         // Once decided, the device hears the decision however fast it asks.
-        var person = await app.PersonAsync();
+        var person = await app.NewVerifiedUser();
         await ApproveAsync(BrowserOf(person), start.UserCode);
         await (await PollAsync(client, start.DeviceCode)).AssertTokenResponse();
     }
@@ -189,7 +188,7 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
     public async Task An_allowed_code_gives_the_code_flows_tokens_exactly_once_and_the_app_is_authorized()
     {
         var client = await app.NewClientAsync();
-        var person = await app.PersonAsync();
+        var person = await app.NewVerifiedUser();
         var start = await StartAsync(client, "openid profile email offline_access");
         var browser = BrowserOf(person);
 
@@ -247,7 +246,7 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
     public async Task A_denied_code_is_access_denied_and_authorizes_nothing()
     {
         var client = await app.NewClientAsync("public");
-        var person = await app.PersonAsync();
+        var person = await app.NewVerifiedUser();
         var start = await StartAsync(client);
         var browser = BrowserOf(person);
         Assert.Equal(HttpStatusCode.OK, (await EnterAsync(browser, start.UserCode)).Status);
@@ -269,7 +268,7 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
     public async Task An_expired_code_is_expired_token_for_the_device_and_says_so_on_the_page()
     {
         var client = await app.NewClientAsync("public");
-        var person = await app.PersonAsync();
+        var person = await app.NewVerifiedUser();
         var start = await StartAsync(client);
         var browser = BrowserOf(person);
         app.Clock.Advance(TimeSpan.FromSeconds(601));
@@ -293,7 +292,7 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
             await (await PollAsync(owner, forged)).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_grant");
         await (await Backend.PostAsClientAsync("/oauth/token", owner, new() { ["grant_type"] = DeviceGrant })).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_request");
 
-        var person = await app.PersonAsync();
+        var person = await app.NewVerifiedUser();
         await ApproveAsync(BrowserOf(person), start.UserCode);
         await (await PollAsync(other, start.DeviceCode)).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_grant");
         var tokens = await (await PollAsync(owner, start.DeviceCode)).AssertTokenResponse();
@@ -304,9 +303,7 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
     public async Task Withdrawing_the_app_between_Allow_and_the_next_poll_leaves_the_device_without_tokens()
     {
         var client = await app.NewClientAsync("public");
-        var person = await app.PersonAsync();
-        var start = await StartAsync(client);
-        await ApproveAsync(BrowserOf(person), start.UserCode);
+        var (start, person) = await AllowedAsync(client);
         Assert.Equal(HttpStatusCode.NoContent, (await Backend.Send(HttpMethod.Delete, $"/api/me/authorizations/{client.ClientId}", person.Token)).StatusCode);
         await (await PollAsync(client, start.DeviceCode)).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_grant");
         await (await PollAsync(client, start.DeviceCode)).AssertOAuthError(HttpStatusCode.BadRequest, "invalid_grant");
@@ -316,9 +313,7 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
     public async Task A_device_that_sends_a_DPoP_proof_gets_tokens_bound_to_its_key()
     {
         var client = await app.NewClientAsync("public");
-        var person = await app.PersonAsync();
-        var start = await StartAsync(client);
-        await ApproveAsync(BrowserOf(person), start.UserCode);
+        var (start, _) = await AllowedAsync(client);
         using var key = new DPoPClientKey(app.Clock);
         var form = new Dictionary<string, string> { ["grant_type"] = DeviceGrant, ["device_code"] = start.DeviceCode };
         var tokens = await (await Backend.TokenAsync(client, form, key.Proof("POST", DPoPRequests.TokenUrl))).AssertDPoPTokens(key.Jkt);
@@ -332,9 +327,7 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
     public async Task Twenty_parallel_redemptions_of_an_allowed_code_give_tokens_to_exactly_one()
     {
         var client = await app.NewClientAsync();
-        var person = await app.PersonAsync();
-        var start = await StartAsync(client);
-        await ApproveAsync(BrowserOf(person), start.UserCode);
+        var (start, person) = await AllowedAsync(client);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => PollAsync(client, start.DeviceCode)));
         var winners = responses.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
@@ -349,7 +342,7 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
     public async Task Of_parallel_Allow_and_Deny_presses_on_one_code_exactly_one_decides()
     {
         var client = await app.NewClientAsync("public");
-        var person = await app.PersonAsync();
+        var person = await app.NewVerifiedUser();
         var start = await StartAsync(client);
         // Five tabs of one person: the most that one account's lookups may have in flight at once (each is counted
         // against guessing until the code is found).
@@ -367,7 +360,7 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
     public async Task A_user_code_is_read_without_regard_to_case_dashes_and_spaces_and_the_link_prefills_it()
     {
         var client = await app.NewClientAsync("public");
-        var person = await app.PersonAsync();
+        var person = await app.NewVerifiedUser();
         var browser = BrowserOf(person);
         foreach (var typed in new Func<string, string>[]
         {
@@ -411,7 +404,7 @@ public sealed partial class DeviceGrantTests(DeviceGrantApp app) : IClassFixture
         Assert.Equal(HttpStatusCode.SeeOther, strangerPost.Status);
         Assert.StartsWith("/login?return_to=", strangerPost.Location, StringComparison.Ordinal);
 
-        var person = await app.PersonAsync();
+        var person = await app.NewVerifiedUser();
         var english = await BrowserOf(person).GetAsync("/device");
         Assert.Equal(HttpStatusCode.OK, english.Status);
         english.Response.AssertLockedDownPage();

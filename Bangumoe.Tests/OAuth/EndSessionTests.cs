@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using Bangumoe.Security;
 using Bangumoe.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
@@ -15,11 +14,6 @@ namespace Bangumoe.Tests.OAuth;
 public sealed class EndSessionTests(DefaultApp app) : IClassFixture<DefaultApp>
 {
     private const string SignedOutUri = "https://client.example/signed-out";
-    private static readonly ConditionalWeakTable<BangumoeApp, Lazy<Task<TestUser>>> Others = new();
-
-    /// <summary>A second person, for "the hint names someone else" (made once: every test user costs a password hash).</summary>
-    private Task<TestUser> OtherPersonAsync() => Others.GetValue(app, a => new(() => a.NewVerifiedUser())).Value;
-
     private async Task<string> RegisterAppAsync(params string[] postLogoutUris)
     {
         var developer = await app.DeveloperAsync();
@@ -126,7 +120,7 @@ public sealed class EndSessionTests(DefaultApp app) : IClassFixture<DefaultApp>
     public async Task An_id_token_for_someone_else_or_a_bare_link_asks_first()
     {
         var person = await app.DeveloperAsync();
-        var other = await OtherPersonAsync();
+        var other = await app.NewVerifiedUser();
         var clientId = await RegisterAppAsync(SignedOutUri);
         var browser = new PageClient(app).SignedInAs(person);
 

@@ -5,6 +5,7 @@
 // request_uri, so the test can try to use it a second time); exits 1 with the error otherwise.
 import * as oauth from 'oauth4webapi';
 import { signInAndAllow } from './sign-in-browser.mjs';
+import { refreshIntrospectRevoke } from './token-lifecycle.mjs';
 
 const env = (name) => process.env[name] ?? (() => { throw new Error(`${name} is not set`); })();
 const issuer = new URL(env('ISSUER'));
@@ -39,15 +40,9 @@ const tokens = await oauth.processAuthorizationCodeResponse(as, client,
   await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, redirectUri, verifier, insecure),
   { expectedNonce: nonce, requireIdToken: true });
 const idToken = oauth.getValidatedIdTokenClaims(tokens);
-const refreshed = await oauth.processRefreshTokenResponse(as, client,
-  await oauth.refreshTokenGrantRequest(as, client, clientAuth, tokens.refresh_token, insecure));
-const active = await oauth.processIntrospectionResponse(as, client,
-  await oauth.introspectionRequest(as, client, clientAuth, refreshed.access_token, insecure));
-await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, clientAuth, refreshed.refresh_token, insecure));
-const afterRevoke = await oauth.processIntrospectionResponse(as, client,
-  await oauth.introspectionRequest(as, client, clientAuth, refreshed.access_token, insecure));
+const lifecycle = await refreshIntrospectRevoke(as, client, clientAuth, tokens.refresh_token, insecure);
 
 console.log(JSON.stringify({
   request_uri: pushed.request_uri, expires_in: pushed.expires_in, sub: idToken.sub, scope: tokens.scope,
-  refreshed: refreshed.refresh_token !== tokens.refresh_token, active_before_revoke: active.active, active_after_revoke: afterRevoke.active,
+  refreshed: lifecycle.refreshed, active_before_revoke: lifecycle.activeBeforeRevoke, active_after_revoke: lifecycle.activeAfterRevoke,
 }));

@@ -5,6 +5,7 @@
 // Prints one JSON line with what it saw; exits 1 with the error otherwise.
 import * as oauth from 'oauth4webapi';
 import { signInAndAllow } from './sign-in-browser.mjs';
+import { refreshIntrospectRevoke } from './token-lifecycle.mjs';
 
 const env = (name) => process.env[name] ?? (() => { throw new Error(`${name} is not set`); })();
 const issuer = new URL(env('ISSUER'));
@@ -36,16 +37,10 @@ const userinfo = await oauth.processUserInfoResponse(as, client, idToken.sub,
 const accessClaims = await oauth.validateJwtAccessToken(as,
   new Request('http://resource.example/', { headers: { authorization: `Bearer ${tokens.access_token}` } }), as.issuer, insecure);
 
-const refreshed = await oauth.processRefreshTokenResponse(as, client,
-  await oauth.refreshTokenGrantRequest(as, client, clientAuth, tokens.refresh_token, insecure));
-const active = await oauth.processIntrospectionResponse(as, client,
-  await oauth.introspectionRequest(as, client, clientAuth, refreshed.access_token, insecure));
-await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, clientAuth, refreshed.refresh_token, insecure));
-const afterRevoke = await oauth.processIntrospectionResponse(as, client,
-  await oauth.introspectionRequest(as, client, clientAuth, refreshed.access_token, insecure));
+const lifecycle = await refreshIntrospectRevoke(as, client, clientAuth, tokens.refresh_token, insecure);
 
 console.log(JSON.stringify({
   sub: idToken.sub, userinfo_sub: userinfo.sub, email: userinfo.email, at_sub: accessClaims.sub, at_client_id: accessClaims.client_id,
-  token_type: tokens.token_type, refreshed: refreshed.refresh_token !== tokens.refresh_token,
-  active_before_revoke: active.active, active_after_revoke: afterRevoke.active,
+  token_type: tokens.token_type, refreshed: lifecycle.refreshed,
+  active_before_revoke: lifecycle.activeBeforeRevoke, active_after_revoke: lifecycle.activeAfterRevoke,
 }));
