@@ -39,7 +39,7 @@ public sealed class BangumiBinding(
     UserStore users,
     QueueSender queues,
     IOptions<BangumiOptions> options,
-    TimeProvider time)
+    TimeProvider time) : IUserDataOwner
 {
     public const string QueueName = "bangumi-import";
     public const string FunctionName = "ImportBangumiCollection";
@@ -151,6 +151,18 @@ public sealed class BangumiBinding(
         }
         if (purge) await collections.DeleteImportedAsync(uid, ct).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>
+    /// Deleting an account deletes the binding (and its tokens), then the items the imports brought in. The row goes
+    /// first, as with an unbind: a running import may write a page until its next save finds the row gone, and it then
+    /// clears up after itself; an import that finished before the row went wrote everything before this purge. The
+    /// collection store's own deletion may come before or after this one; in either order nothing imported is left.
+    /// </summary>
+    public async Task DeleteUserDataAsync(string uid, CancellationToken cancellationToken)
+    {
+        await links.DeleteAsync(uid, cancellationToken).ConfigureAwait(false);
+        await collections.DeleteImportedAsync(uid, cancellationToken).ConfigureAwait(false);
     }
 
     public void SetTokens(BangumiLinkEntity link, BangumiTokens tokens, DateTimeOffset now)

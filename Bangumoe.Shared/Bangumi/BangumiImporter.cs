@@ -165,6 +165,10 @@ public sealed partial class BangumiImporter(
         private readonly SemaphoreSlim _saving = new(1, 1);
         private readonly CancellationTokenSource _stop = new();
         private volatile bool _superseded;
+
+        // Collection writes end only with the function, not when the heartbeat stops a superseded run: a write cut off
+        // in flight may still be done by storage after the clean-up has read the collection, and would then stay.
+        private CancellationToken _writes;
         private string _accessCipher = link.AccessTokenCipher;
 
         public BangumiLinkEntity Link { get; private set; } = link;
@@ -173,6 +177,7 @@ public sealed partial class BangumiImporter(
 
         public async Task ImportAsync(CancellationToken ct)
         {
+            _writes = ct;
             using var running = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
             var heartbeat = HeartbeatAsync(running.Token);
             try
@@ -242,7 +247,7 @@ public sealed partial class BangumiImporter(
                         .Where(i => i.SubjectType == 2 && i.Subject is not null && CollectionStatus.FromBangumiType(i.Type) is not null)
                         .DistinctBy(i => i.SubjectId)
                         .ToList();
-                    await WriteAsync(items, existing, ct).ConfigureAwait(false);
+                    await WriteAsync(items, existing).ConfigureAwait(false);
                     // Count, total and offset change together, so a run taken over never counts a page twice.
                     await SaveAsync(l =>
                     {
@@ -295,8 +300,9 @@ public sealed partial class BangumiImporter(
         private Task<BangumiCollectionPage> FetchAsync(string username, int offset, CancellationToken ct) =>
             CallAsync((token, c) => h.Client.GetAnimeCollectionsAsync(token, username, offset, c), ct);
 
-        private async Task WriteAsync(List<BangumiCollectionItem> items, Dictionary<string, CollectionEntity> existing, CancellationToken ct)
+        private async Task WriteAsync(List<BangumiCollectionItem> items, Dictionary<string, CollectionEntity> existing)
         {
+            var ct = _writes;
             if (items.Count == 0) return;
             var anime = items.Select(i => AnimeOf(i.Subject!)).ToList();
             await h.StorageAsync(async c => { await h.Catalog.UpsertImportedAsync(anime, c).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);

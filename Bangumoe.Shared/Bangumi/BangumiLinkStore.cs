@@ -87,7 +87,7 @@ public sealed class BangumiStateEntity : TableRow
 }
 
 /// <summary>Binding rows and bind states. Writes are ETag-conditional; callers re-read and decide again on a conflict.</summary>
-public sealed class BangumiLinkStore(StorageClients storage) : IUserDataOwner
+public sealed class BangumiLinkStore(StorageClients storage)
 {
     public async Task<BangumiLinkEntity?> GetAsync(string uid, CancellationToken ct = default)
     {
@@ -136,7 +136,4 @@ public sealed class BangumiLinkStore(StorageClients storage) : IUserDataOwner
         // Whoever deletes the row uses the state; everyone else who read it finds it gone or changed.
         return await table.TryDeleteAsync(row.Value!.PartitionKey, "", row.Value.ETag, ct).ConfigureAwait(false) ? row.Value : null;
     }
-
-    /// <summary>Deleting an account deletes its binding (and with it the Bangumi tokens).</summary>
-    public async Task DeleteUserDataAsync(string uid, CancellationToken cancellationToken) => await DeleteAsync(uid, cancellationToken).ConfigureAwait(false);
 }

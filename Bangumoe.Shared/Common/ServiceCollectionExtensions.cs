@@ -133,8 +133,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<BangumiTokenCipher>();
         services.AddSingleton<BangumiClient>();
         services.AddSingleton<BangumiLinkStore>();
-        services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<BangumiLinkStore>());
         services.AddSingleton<BangumiBinding>();
+        services.AddSingleton<IUserDataOwner>(sp => sp.GetRequiredService<BangumiBinding>());
         services.AddSingleton<BangumiTokenRefresher>();
         services.AddScoped<BangumiImporter>();
         return services;

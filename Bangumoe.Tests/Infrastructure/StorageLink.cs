@@ -8,7 +8,8 @@ namespace Bangumoe.Tests.Infrastructure;
 /// Stands between an app and Azurite so that a test can take storage away mid-request and give it back: while cut,
 /// connecting is refused and every open connection is reset, which is what the app sees when Azurite stops. Azurite
 /// itself keeps running, so what was acknowledged before the cut is still there afterwards, as with real storage.
-/// It can also lose one answer of the table service: the request is done, and the connection dies as its answer starts.
+/// It can also lose one answer of the table service (the request is done, and the connection dies as its answer starts),
+/// and hold one request of the table service back until the test lets it go.
 /// </summary>
 public sealed class StorageLink : IAsyncDisposable
 {
@@ -55,10 +56,39 @@ public sealed class StorageLink : IAsyncDisposable
     /// </summary>
     public void LoseTableAnswer(int nth) => _forwarders[2].LoseAnswer(nth);
 
+    /// <summary>
+    /// Holds back the next request to the table service whose request line starts with <paramref name="requestLine"/>
+    /// (for example <c>DELETE /devstoreaccount1/{table}(</c>) until the hold is released or disposed, so that a test can
+    /// let other work happen between two steps of the app.
+    /// </summary>
+    public RequestHold HoldTableRequest(string requestLine) => _forwarders[2].Hold(new RequestHold(requestLine));
+
     public ValueTask DisposeAsync()
     {
         foreach (var f in _forwarders) f.Close();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A request held back by <see cref="HoldTableRequest"/>.</summary>
+    public sealed class RequestHold(string requestLine) : IDisposable
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string RequestLine => requestLine;
+
+        /// <summary>Completes when the request has arrived and is being held.</summary>
+        public Task Reached => _reached.Task;
+
+        internal Task HoldAsync()
+        {
+            _reached.TrySetResult();
+            return _released.Task;
+        }
+
+        public void Release() => _released.TrySetResult();
+
+        public void Dispose() => Release();
     }
 
     private sealed class Forwarder(int target)
@@ -66,8 +96,23 @@ public sealed class StorageLink : IAsyncDisposable
         private readonly ConcurrentDictionary<Socket, bool> _open = new();
         private TcpListener? _listener;
         private int _answersUntilLoss;
+        private RequestHold? _hold;
 
         public void LoseAnswer(int nth) => Interlocked.Exchange(ref _answersUntilLoss, nth);
+
+        public RequestHold Hold(RequestHold hold)
+        {
+            Volatile.Write(ref _hold, hold);
+            return hold;
+        }
+
+        /// <summary>The hold for a request that begins with these bytes, taken so that it holds one request only.</summary>
+        private Task? HoldFor(ReadOnlyMemory<byte> requestStart)
+        {
+            var hold = Volatile.Read(ref _hold);
+            if (hold is null || !System.Text.Encoding.ASCII.GetString(requestStart.Span).StartsWith(hold.RequestLine, StringComparison.Ordinal)) return null;
+            return Interlocked.CompareExchange(ref _hold, null, hold) == hold ? hold.HoldAsync() : null;
+        }
 
         public int Port { get; private set; }
 
@@ -116,7 +161,12 @@ public sealed class StorageLink : IAsyncDisposable
                 // A request is bytes from the client; the first bytes back after them begin its answer.
                 var requestSent = 0;
                 await Task.WhenAll(
-                    CopyAsync(client, server, _ => Volatile.Write(ref requestSent, 1)),
+                    CopyAsync(client, server, chunk =>
+                    {
+                        // The first bytes after an answer (or on a new connection) begin the next request.
+                        var held = Interlocked.Exchange(ref requestSent, 1) == 0 ? HoldFor(chunk) : null;
+                        return held is null ? ValueTask.CompletedTask : new ValueTask(held);
+                    }),
                     CopyAsync(server, client, _ =>
                     {
                         if (Interlocked.Exchange(ref requestSent, 0) == 1 && _answersUntilLoss > 0 && Interlocked.Decrement(ref _answersUntilLoss) == 0)
@@ -124,6 +174,7 @@ public sealed class StorageLink : IAsyncDisposable
                             Reset(client);
                             Reset(server);
                         }
+                        return ValueTask.CompletedTask;
                     }));
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
@@ -140,16 +191,17 @@ public sealed class StorageLink : IAsyncDisposable
 
         /// <summary>
         /// One direction; <paramref name="onRead"/> sees each chunk before it is passed on (and may reset the link
-        /// instead). At its end of stream the other side is told so, as a direct connection would be.
+        /// instead, or hold the chunk back for a while). At its end of stream the other side is told so, as a direct
+        /// connection would be.
         /// </summary>
-        private static async Task CopyAsync(Socket from, Socket to, Action<int> onRead)
+        private static async Task CopyAsync(Socket from, Socket to, Func<ReadOnlyMemory<byte>, ValueTask> onRead)
         {
             var buffer = new byte[16 * 1024];
             while (true)
             {
                 var read = await from.ReceiveAsync(buffer, SocketFlags.None);
                 if (read == 0) break;
-                onRead(read);
+                await onRead(buffer.AsMemory(0, read));
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
             }
             to.Shutdown(SocketShutdown.Send);
