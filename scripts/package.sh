@@ -25,14 +25,16 @@ export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
 export DOTNET_NOLOGO="${DOTNET_NOLOGO:-1}"
 
 log "Publishing Bangumoe.Functions (Release, linux-x64, ReadyToRun)"
+# Built apart (--artifacts-path): this build's settings (no symbols) would otherwise rebuild Bangumoe.Shared in its
+# bin/obj and delete the symbols that a build or test run of the solution going on beside it copies.
 dotnet publish Bangumoe.Functions/Bangumoe.Functions.csproj -c Release -r linux-x64 --self-contained false \
-  -p:PublishReadyToRun=true -p:DebugType=none -nologo -v q -o "$STAGE" >&2 ||
+  --artifacts-path "$STAGE/build" -p:PublishReadyToRun=true -p:DebugType=none -nologo -v q -o "$STAGE/package" >&2 ||
   die "dotnet publish failed; see the errors above."
 # Settings come from the app's configuration in Azure, never from a file in the package.
-find "$STAGE" -name 'local.settings*.json' -delete
+find "$STAGE/package" -name 'local.settings*.json' -delete
 
 mkdir -p "$(dirname "$OUTPUT")"
 rm -f "$OUTPUT"
 log "Zipping into ${OUTPUT#"$PWD"/}"
-(cd "$STAGE" && zip -q -r -X "$OUTPUT" .) || die "zip failed."
+(cd "$STAGE/package" && zip -q -r -X "$OUTPUT" .) || die "zip failed."
 echo "$OUTPUT"

@@ -183,7 +183,8 @@ public sealed class BangumiImportEdgeTests(BangumiFixture f) : IClassFixture<Ban
             await client.WaitForBindingAsync(user, b => b.GetProperty("import").GetProperty("imported").GetInt32() >= 50, "the first page");
 
             await (await client.Send(HttpMethod.Delete, "/api/me/bangumi?purge=true", user.Token)).Ok(HttpStatusCode.NoContent);
-            await Task.Delay(TimeSpan.FromSeconds(2.5)); // longer than a page: the run has noticed by now
+            // The run is mid-page: it writes that page, finds the binding unbound at its next save and clears up.
+            await f.WaitForImportRunsToEndAsync();
 
             BangumiExtraSteps.AssertNeverBound(await client.BindingAsync(user));
             BangumiExtraSteps.AssertUnboundRow(await f.LinkRowAsync(user.Uid));
@@ -290,10 +291,9 @@ public sealed class BangumiImportEdgeTests(BangumiFixture f) : IClassFixture<Ban
             Assert.Null(await f.LinkRowAsync(user.Uid));
 
             // The run is mid-page: it writes that page, finds the binding gone at its next save and clears up after
-            // itself. How long that takes depends on the machine's load, so wait for it (up to 30 s), not a fixed time.
+            // itself. How long that takes depends on the machine's load, so wait for the run to end, not a fixed time.
+            await f.WaitForImportRunsToEndAsync();
             var rows = await f.CollectionRowsAsync(user.Uid);
-            for (var waited = Stopwatch.StartNew(); rows.Count > 0 && waited.Elapsed < TimeSpan.FromSeconds(30); rows = await f.CollectionRowsAsync(user.Uid))
-                await Task.Delay(250);
             Assert.True(rows.Count == 0, $"{rows.Count} collection row(s) of the deleted account remain, e.g. {rows.FirstOrDefault()?.RowKey}");
             Assert.Null(await f.LinkRowAsync(user.Uid));
         }

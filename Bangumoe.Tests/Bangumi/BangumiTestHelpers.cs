@@ -229,7 +229,6 @@ internal static class BangumiExtraSteps
 
     public static T Service<T>(this BangumiFixture f) where T : notnull => f.App.Services.GetRequiredService<T>();
 
-    /// <summary>The user's BangumiLinks row exactly as stored (null when there is none).</summary>
     /// <summary>After an unbind the row is only a marker (so a running import knows to stop and whether to purge): no
     /// tokens and no Bangumi user are kept.</summary>
     public static void AssertUnboundRow(TableEntity? row)
@@ -241,12 +240,29 @@ internal static class BangumiExtraSteps
         Assert.Null(row.GetString("BangumiUsername"));
     }
 
+    /// <summary>The user's BangumiLinks row exactly as stored (null when there is none).</summary>
     public static async Task<TableEntity?> LinkRowAsync(this BangumiFixture f, string uid)
     {
         var table = new TableClient(f.App.Emulators.StorageConnectionString, f.App.Prefix + "BangumiLinks");
         await table.CreateIfNotExistsAsync();
         var row = await table.GetEntityIfExistsAsync<TableEntity>(Storage.KeyEncoding.Escape(uid), "");
         return row.HasValue ? row.Value : null;
+    }
+
+    /// <summary>
+    /// Waits until the import queue holds no message, visible or not, so every import run has ended, its clean-up
+    /// included: the host deletes a run's message only when the run returns. Waiting on the rows instead could end in
+    /// the moment between a purge and a page that a stopping run still writes.
+    /// </summary>
+    public static async Task WaitForImportRunsToEndAsync(this BangumiFixture f, int seconds = 60)
+    {
+        var queue = new Azure.Storage.Queues.QueueClient(f.App.Emulators.StorageConnectionString, f.App.Prefix + Bangumoe.Bangumi.BangumiBinding.QueueName);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await queue.ExistsAsync() && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(seconds), $"An import run was still going after {seconds} s.");
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>Every row of the user's partition in the Collections table (item and index rows).</summary>
