@@ -275,7 +275,16 @@ public sealed class AccountService(
         AccountRules.CheckPresent(password, errors, "password");
         if (errors.Any) return errors.ToError();
         if (hasher.Verify(user.PasswordHash, password!) == PasswordCheck.Failed) return WrongPassword("password");
-        // Owned data first: if this fails half-way the account still exists and the user can simply try again.
+        // Marked first, so that work already under way sees the deletion after its own write (see DeletingSince); a
+        // deletion racing this one has then done the rest. Owned data next: if this fails half-way the account still
+        // exists and the user can simply try again.
+        var now = time.GetUtcNow();
+        if (await users.TryMutateAsync(user, u =>
+            {
+                u.DeletingSince ??= now;
+                return true;
+            }, ct).ConfigureAwait(false) is not { } marked) return null;
+        user = marked;
         foreach (var owner in dataOwners) await owner.DeleteUserDataAsync(user.Uid, ct).ConfigureAwait(false);
         if (!await users.DeleteAsync(user, ct).ConfigureAwait(false))
         {

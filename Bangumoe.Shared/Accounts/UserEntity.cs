@@ -20,6 +20,12 @@ public sealed class UserEntity : TableRow
     /// <summary>False until both uniqueness claims are written; a stale unregistered row loses its claims.</summary>
     public bool Registered { get; set; }
 
+    /// <summary>
+    /// Set as the account's deletion begins, before the data it owns goes: work that was already under way when the
+    /// deletion began (a Bangumi bind waiting on Bangumi) checks it after its write and takes that write back.
+    /// </summary>
+    public DateTimeOffset? DeletingSince { get; set; }
+
     public string PasswordHash { get; set; } = "";
 
     /// <summary>Random value carried by every token issued to this user; a new one ends every session.</summary>

@@ -71,8 +71,7 @@ public sealed class BangumiBinding(
         var pending = await links.ConsumeStateAsync(state, ct).ConfigureAwait(false);
         if (pending is null || pending.ExpiresAt < time.GetUtcNow()) return BindErrors.LinkInvalid;
         if (!string.IsNullOrEmpty(error) || string.IsNullOrEmpty(code)) return BindErrors.Denied(error);
-        var user = await users.GetAsync(pending.Uid, ct).ConfigureAwait(false);
-        if (user is not { Registered: true }) return BindErrors.LinkInvalid;
+        if (!await IsLiveAsync(pending.Uid, ct).ConfigureAwait(false)) return BindErrors.LinkInvalid;
 
         var exchange = await client.ExchangeCodeAsync(code, ct).ConfigureAwait(false);
         if (!exchange.Ok) return BindErrors.ExchangeFailed(exchange.Reason);
@@ -97,9 +96,20 @@ public sealed class BangumiBinding(
             link.QueueNewImport(now);
         }
         while (!await links.TrySaveAsync(link, ct).ConfigureAwait(false));
+        // The account may have begun to go while Bangumi exchanged the code. A deletion marked after this check
+        // deletes the binding later, this row included; one marked before it is seen here, and the row is taken back.
+        // Either way no Bangumi tokens of a deleted account stay, and no import runs for it.
+        if (!await IsLiveAsync(pending.Uid, ct).ConfigureAwait(false))
+        {
+            await links.DeleteAsync(pending.Uid, ct).ConfigureAwait(false);
+            return BindErrors.LinkInvalid;
+        }
         await queues.SendAsync(QueueName, new BangumiImportRequest(link.Uid, link.ImportId), ct).ConfigureAwait(false);
         return link.Uid;
     }
+
+    private async Task<bool> IsLiveAsync(string uid, CancellationToken ct) =>
+        await users.GetAsync(uid, ct).ConfigureAwait(false) is { Registered: true, DeletingSince: null };
 
     /// <summary>The binding, or null when there is none (never bound, or unbound).</summary>
     public async Task<BangumiLinkEntity?> GetAsync(string uid, CancellationToken ct = default) =>

@@ -413,4 +413,35 @@ public sealed class StorageOutageTests(StorageOutageFixture f, ITestOutputHelper
             f.Fake.Options.PageDelay = TimeSpan.Zero;
         }
     }
+
+    /// <summary>
+    /// A Bangumi bind whose callback passed its account check and is about to save the tokens when the account's
+    /// deletion begins: the deletion's clean-up finds no binding yet, and the callback's write comes after it. Both
+    /// writes are held at the storage link to make that order certain.
+    /// </summary>
+    [Fact]
+    public async Task A_bind_that_lands_while_the_account_is_being_deleted_keeps_no_tokens_and_starts_no_import()
+    {
+        var client = f.App.CreateClient();
+        var user = await f.App.NewVerifiedUser();
+        var callback = await f.CallbackForAsync(user, f.NewBangumiUser(anime: 10));
+        using var bindingWrite = f.Link.HoldTableRequest($"POST /devstoreaccount1/{f.App.Prefix}BangumiLinks");
+        using var userDelete = f.Link.HoldTableRequest($"DELETE /devstoreaccount1/{f.App.Prefix}Users(");
+
+        var bind = f.FollowAsync(callback);
+        await bindingWrite.Reached.WaitAsync(TimeSpan.FromSeconds(30));
+        var deletion = client.Send(HttpMethod.Delete, "/api/me", user.Token, new { password = user.Password });
+        await userDelete.Reached.WaitAsync(TimeSpan.FromSeconds(30));
+        bindingWrite.Release();
+        var (status, html) = await bind;
+        Assert.True(status == HttpStatusCode.BadRequest, html);
+        Assert.Contains("no longer valid", html, StringComparison.Ordinal);
+        Assert.Null(await f.LinkRowAsync(user.Uid));
+
+        userDelete.Release();
+        await (await deletion).Ok(HttpStatusCode.NoContent);
+        await f.WaitForImportRunsToEndAsync();
+        Assert.Null(await f.LinkRowAsync(user.Uid));
+        Assert.Empty(await f.CollectionRowsAsync(user.Uid));
+    }
 }

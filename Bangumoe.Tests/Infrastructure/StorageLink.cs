@@ -59,7 +59,7 @@ public sealed class StorageLink : IAsyncDisposable
     /// <summary>
     /// Holds back the next request to the table service whose request line starts with <paramref name="requestLine"/>
     /// (for example <c>DELETE /devstoreaccount1/{table}(</c>) until the hold is released or disposed, so that a test can
-    /// let other work happen between two steps of the app.
+    /// let other work happen between two steps of the app. Several holds may wait at once, each for its own request.
     /// </summary>
     public RequestHold HoldTableRequest(string requestLine) => _forwarders[2].Hold(new RequestHold(requestLine));
 
@@ -96,22 +96,28 @@ public sealed class StorageLink : IAsyncDisposable
         private readonly ConcurrentDictionary<Socket, bool> _open = new();
         private TcpListener? _listener;
         private int _answersUntilLoss;
-        private RequestHold? _hold;
+        private readonly List<RequestHold> _holds = [];
 
         public void LoseAnswer(int nth) => Interlocked.Exchange(ref _answersUntilLoss, nth);
 
         public RequestHold Hold(RequestHold hold)
         {
-            Volatile.Write(ref _hold, hold);
+            lock (_holds) _holds.Add(hold);
             return hold;
         }
 
         /// <summary>The hold for a request that begins with these bytes, taken so that it holds one request only.</summary>
         private Task? HoldFor(ReadOnlyMemory<byte> requestStart)
         {
-            var hold = Volatile.Read(ref _hold);
-            if (hold is null || !System.Text.Encoding.ASCII.GetString(requestStart.Span).StartsWith(hold.RequestLine, StringComparison.Ordinal)) return null;
-            return Interlocked.CompareExchange(ref _hold, null, hold) == hold ? hold.HoldAsync() : null;
+            lock (_holds)
+            {
+                if (_holds.Count == 0) return null;
+                var start = System.Text.Encoding.ASCII.GetString(requestStart.Span);
+                var hold = _holds.Find(h => start.StartsWith(h.RequestLine, StringComparison.Ordinal));
+                if (hold is null) return null;
+                _holds.Remove(hold);
+                return hold.HoldAsync();
+            }
         }
 
         public int Port { get; private set; }
