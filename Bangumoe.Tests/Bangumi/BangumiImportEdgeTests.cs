@@ -25,9 +25,8 @@ public sealed class BangumiImportEdgeTests(BangumiFixture f) : IClassFixture<Ban
 
         var bangumiUser = f.NewBangumiUser(anime: 120);
         var mark = f.Fake.Requests.Count;
-        f.Fake.Options.PageDelay = TimeSpan.FromMilliseconds(600);
         string? importId;
-        try
+        using (f.SlowPages(TimeSpan.FromMilliseconds(600)))
         {
             var (status, html) = await f.BindAsync(user, bangumiUser);
             Assert.True(status == HttpStatusCode.SeeOther, html);
@@ -57,10 +56,6 @@ public sealed class BangumiImportEdgeTests(BangumiFixture f) : IClassFixture<Ban
             var since = f.Fake.Requests.Skip(mark).ToList();
             Assert.Single(since, r => r.Path == "/v0/me");
             Assert.Equal(3, since.Count(r => r.Path.EndsWith("/collections", StringComparison.Ordinal)));
-        }
-        finally
-        {
-            f.Fake.Options.PageDelay = TimeSpan.Zero;
         }
 
         // Once it is over, a sync starts a new one.
@@ -173,29 +168,18 @@ public sealed class BangumiImportEdgeTests(BangumiFixture f) : IClassFixture<Ban
     {
         var client = f.App.CreateClient();
         var user = await f.App.NewVerifiedUser();
-        var bangumiUser = f.NewBangumiUser(anime: 150);
-        f.Fake.Options.PageDelay = TimeSpan.FromMilliseconds(800);
-        try
-        {
-            var (status, html) = await f.BindAsync(user, bangumiUser);
-            Assert.True(status == HttpStatusCode.SeeOther, html);
-            // The first page is in; the second is on its way.
-            await client.WaitForBindingAsync(user, b => b.GetProperty("import").GetProperty("imported").GetInt32() >= 50, "the first page");
+        // The first page is in; the next is on its way.
+        using var slowPages = await f.BindUntilTheFirstPageAsync(client, user, f.NewBangumiUser(anime: 150));
 
-            await (await client.Send(HttpMethod.Delete, "/api/me/bangumi?purge=true", user.Token)).Ok(HttpStatusCode.NoContent);
-            // The run is mid-page: it writes that page, finds the binding unbound at its next save and clears up.
-            await f.WaitForImportRunsToEndAsync();
+        await (await client.Send(HttpMethod.Delete, "/api/me/bangumi?purge=true", user.Token)).Ok(HttpStatusCode.NoContent);
+        // The run is mid-page: it writes that page, finds the binding unbound at its next save and clears up.
+        await f.WaitForImportRunsToEndAsync();
 
-            BangumiExtraSteps.AssertNeverBound(await client.BindingAsync(user));
-            BangumiExtraSteps.AssertUnboundRow(await f.LinkRowAsync(user.Uid));
-            var left = await client.AllItemsAsync(user);
-            Assert.True(left.Count == 0, $"{left.Count} imported item(s) are back after the purge, e.g. {left.FirstOrDefault()}");
-            Assert.Empty(await f.CollectionRowsAsync(user.Uid));
-        }
-        finally
-        {
-            f.Fake.Options.PageDelay = TimeSpan.Zero;
-        }
+        BangumiExtraSteps.AssertNeverBound(await client.BindingAsync(user));
+        BangumiExtraSteps.AssertUnboundRow(await f.LinkRowAsync(user.Uid));
+        var left = await client.AllItemsAsync(user);
+        Assert.True(left.Count == 0, $"{left.Count} imported item(s) are back after the purge, e.g. {left.FirstOrDefault()}");
+        Assert.Empty(await f.CollectionRowsAsync(user.Uid));
     }
 
     [Fact]
@@ -279,28 +263,18 @@ public sealed class BangumiImportEdgeTests(BangumiFixture f) : IClassFixture<Ban
     {
         var client = f.App.CreateClient();
         var user = await f.App.NewVerifiedUser();
-        var bangumiUser = f.NewBangumiUser(anime: 150);
-        f.Fake.Options.PageDelay = TimeSpan.FromMilliseconds(800);
-        try
-        {
-            var (status, html) = await f.BindAsync(user, bangumiUser);
-            Assert.True(status == HttpStatusCode.SeeOther, html);
-            await client.WaitForBindingAsync(user, b => b.GetProperty("import").GetProperty("imported").GetInt32() >= 50, "the first page");
+        // The first page is in; the next is on its way.
+        using var slowPages = await f.BindUntilTheFirstPageAsync(client, user, f.NewBangumiUser(anime: 150));
 
-            await (await client.Send(HttpMethod.Delete, "/api/me", user.Token, new { password = user.Password })).Ok(HttpStatusCode.NoContent);
-            Assert.Null(await f.LinkRowAsync(user.Uid));
+        await (await client.Send(HttpMethod.Delete, "/api/me", user.Token, new { password = user.Password })).Ok(HttpStatusCode.NoContent);
+        Assert.Null(await f.LinkRowAsync(user.Uid));
 
-            // The run is mid-page: it writes that page, finds the binding gone at its next save and clears up after
-            // itself. How long that takes depends on the machine's load, so wait for the run to end, not a fixed time.
-            await f.WaitForImportRunsToEndAsync();
-            var rows = await f.CollectionRowsAsync(user.Uid);
-            Assert.True(rows.Count == 0, $"{rows.Count} collection row(s) of the deleted account remain, e.g. {rows.FirstOrDefault()?.RowKey}");
-            Assert.Null(await f.LinkRowAsync(user.Uid));
-        }
-        finally
-        {
-            f.Fake.Options.PageDelay = TimeSpan.Zero;
-        }
+        // The run is mid-page: it writes that page, finds the binding gone at its next save and clears up after
+        // itself. How long that takes depends on the machine's load, so wait for the run to end, not a fixed time.
+        await f.WaitForImportRunsToEndAsync();
+        var rows = await f.CollectionRowsAsync(user.Uid);
+        Assert.True(rows.Count == 0, $"{rows.Count} collection row(s) of the deleted account remain, e.g. {rows.FirstOrDefault()?.RowKey}");
+        Assert.Null(await f.LinkRowAsync(user.Uid));
     }
 
     [Fact]

@@ -197,6 +197,40 @@ internal static class BangumiExtraSteps
     public static Task<(HttpStatusCode Status, string Html)> FollowAsync(this BangumiFixture f, Uri callback) =>
         BangumiSteps.FollowCallbackAsync(f.App.NoRedirects(), callback);
 
+    /// <summary>Makes every collection page of the fake Bangumi come <paramref name="delay"/> late until disposed, so an
+    /// import is still running when the test acts.</summary>
+    public static IDisposable SlowPages(this BangumiFixture f, TimeSpan delay)
+    {
+        f.Fake.Options.PageDelay = delay;
+        return new QuickPagesAgain(f.Fake);
+    }
+
+    private sealed class QuickPagesAgain(FakeServer fake) : IDisposable
+    {
+        public void Dispose() => fake.Options.PageDelay = TimeSpan.Zero;
+    }
+
+    /// <summary>
+    /// Binds <paramref name="bangumiUser"/> (at least 100 anime, so there are pages to come) with pages 800 ms apart and
+    /// waits until the import has saved its first page: the next one is on its way. Dispose to make the pages quick again.
+    /// </summary>
+    public static async Task<IDisposable> BindUntilTheFirstPageAsync(this BangumiFixture f, HttpClient client, TestUser user, FakeUser bangumiUser)
+    {
+        var slow = f.SlowPages(TimeSpan.FromMilliseconds(800));
+        try
+        {
+            var (status, html) = await f.BindAsync(user, bangumiUser);
+            Assert.True(status == HttpStatusCode.SeeOther, html);
+            await client.WaitForBindingAsync(user, b => b.GetProperty("import").GetProperty("imported").GetInt32() >= 50, "the first page");
+            return slow;
+        }
+        catch
+        {
+            slow.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Bind and wait for the first import, which must succeed.</summary>
     public static async Task<JsonElement> BindAndImportAsync(this BangumiFixture f, HttpClient client, TestUser user, FakeUser bangumiUser)
     {

@@ -8,6 +8,7 @@ using System.Text.RegularExpressions;
 using Bangumoe.Functions;
 using Bangumoe.Functions.Http;
 using Bangumoe.Functions.OpenApi;
+using Bangumoe.Tests.Bangumi;
 using Bangumoe.Tests.Infrastructure;
 using Microsoft.Azure.Functions.Worker;
 
@@ -441,18 +442,13 @@ public sealed class OpenApiBangumiTests(Bangumi.BangumiFixture f) : IClassFixtur
         await (await api.Send(HttpMethod.Get, "/api/bangumi/bind")).Problem(HttpStatusCode.Unauthorized);
         var bind = await api.Send(HttpMethod.Get, "/api/bangumi/bind", user.Token);
         Assert.Equal(HttpStatusCode.Redirect, bind.StatusCode);
-        f.Fake.Options.PageDelay = TimeSpan.FromMilliseconds(500);
-        try
+        using (f.SlowPages(TimeSpan.FromMilliseconds(500)))
         {
             var callback = await Bangumi.BangumiSteps.ApproveOnBangumiAsync(f, bind.Headers.Location!, bangumiUser);
             Assert.Equal(HttpStatusCode.SeeOther, (await api.GetAsync(callback.PathAndQuery)).StatusCode);
             Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync(callback.PathAndQuery.Replace("/oauth2.0/", "/oauth/", StringComparison.Ordinal))).StatusCode);
             await (await api.Send(HttpMethod.Get, "/api/me/bangumi", user.Token)).Ok();
             await (await api.Send(HttpMethod.Post, "/api/me/bangumi/sync", user.Token)).Ok(HttpStatusCode.Accepted);
-        }
-        finally
-        {
-            f.Fake.Options.PageDelay = TimeSpan.Zero;
         }
         await Bangumi.BangumiSteps.WaitForImportAsync(f.App.CreateClient(), user);
         var done = await (await api.Send(HttpMethod.Get, "/api/me/bangumi", user.Token)).Ok();

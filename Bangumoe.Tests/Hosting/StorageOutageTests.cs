@@ -382,36 +382,25 @@ public sealed class StorageOutageTests(StorageOutageFixture f, ITestOutputHelper
     {
         var client = f.App.CreateClient();
         var user = await f.App.NewVerifiedUser();
-        var bangumiUser = f.NewBangumiUser(anime: 150);
-        f.Fake.Options.PageDelay = TimeSpan.FromMilliseconds(800);
         using var hold = f.Link.HoldTableRequest($"DELETE /devstoreaccount1/{f.App.Prefix}BangumiLinks(");
-        try
-        {
-            var (status, html) = await f.BindAsync(user, bangumiUser);
-            Assert.True(status == HttpStatusCode.SeeOther, html);
-            await client.WaitForBindingAsync(user, b => b.GetProperty("import").GetProperty("imported").GetInt32() >= 50, "the first page");
+        using var slowPages = await f.BindUntilTheFirstPageAsync(client, user, f.NewBangumiUser(anime: 150));
 
-            var deletion = client.Send(HttpMethod.Delete, "/api/me", user.Token, new { password = user.Password });
-            await hold.Reached.WaitAsync(TimeSpan.FromSeconds(30));
-            f.Fake.Options.PageDelay = TimeSpan.Zero;
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while ((await f.LinkRowAsync(user.Uid))?.GetString("ImportStatus") != ImportStatus.Done)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "The import did not finish while the binding's deletion was held.");
-                await Task.Delay(100);
-            }
-            Assert.Equal(150, (await f.LinkRowAsync(user.Uid))!.GetInt32("Imported"));
-
-            hold.Release();
-            await (await deletion).Ok(HttpStatusCode.NoContent);
-            var rows = await f.CollectionRowsAsync(user.Uid);
-            Assert.True(rows.Count == 0, $"{rows.Count} collection row(s) of the deleted account remain, e.g. {rows.FirstOrDefault()?.RowKey}");
-            Assert.Null(await f.LinkRowAsync(user.Uid));
-        }
-        finally
+        var deletion = client.Send(HttpMethod.Delete, "/api/me", user.Token, new { password = user.Password });
+        await hold.Reached.WaitAsync(TimeSpan.FromSeconds(30));
+        slowPages.Dispose(); // the import may finish now
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await f.LinkRowAsync(user.Uid))?.GetString("ImportStatus") != ImportStatus.Done)
         {
-            f.Fake.Options.PageDelay = TimeSpan.Zero;
+            Assert.True(DateTime.UtcNow < deadline, "The import did not finish while the binding's deletion was held.");
+            await Task.Delay(100);
         }
+        Assert.Equal(150, (await f.LinkRowAsync(user.Uid))!.GetInt32("Imported"));
+
+        hold.Release();
+        await (await deletion).Ok(HttpStatusCode.NoContent);
+        var rows = await f.CollectionRowsAsync(user.Uid);
+        Assert.True(rows.Count == 0, $"{rows.Count} collection row(s) of the deleted account remain, e.g. {rows.FirstOrDefault()?.RowKey}");
+        Assert.Null(await f.LinkRowAsync(user.Uid));
     }
 
     /// <summary>

@@ -55,8 +55,7 @@ public sealed class BangumiPageTests(BangumiFixture f) : IClassFixture<BangumiFi
         Assert.Contains($"form-action 'self' {f.Fake.BaseUrl};", csp, StringComparison.Ordinal);
 
         // Slow pages, so the import is still running when the browser comes back.
-        f.Fake.Options.PageDelay = TimeSpan.FromMilliseconds(700);
-        try
+        using (f.SlowPages(TimeSpan.FromMilliseconds(700)))
         {
             var location = await BindThroughThePagesAsync(browser, bangumiUser);
             Assert.Equal("/account/bangumi?notice=linked", location);
@@ -72,10 +71,6 @@ public sealed class BangumiPageTests(BangumiFixture f) : IClassFixture<BangumiFi
             var script = await browser.Http.GetAsync("/assets/bangumi-progress.js");
             Assert.Equal(HttpStatusCode.OK, script.StatusCode);
             Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
-        }
-        finally
-        {
-            f.Fake.Options.PageDelay = TimeSpan.Zero;
         }
 
         var done = await api.WaitForImportAsync(user);
@@ -124,8 +119,7 @@ public sealed class BangumiPageTests(BangumiFixture f) : IClassFixture<BangumiFi
         var first = (await api.WaitForImportAsync(user)).GetProperty("import").GetProperty("id").GetString();
 
         string? second;
-        f.Fake.Options.PageDelay = TimeSpan.FromMilliseconds(700);
-        try
+        using (f.SlowPages(TimeSpan.FromMilliseconds(700)))
         {
             var sync = await browser.PostAsync("/account/bangumi/sync", new { });
             Assert.Equal(HttpStatusCode.SeeOther, sync.Status);
@@ -143,10 +137,6 @@ public sealed class BangumiPageTests(BangumiFixture f) : IClassFixture<BangumiFi
             var running = await browser.GetAsync(again.Location!);
             Assert.Equal(HttpStatusCode.OK, running.Status);
             Assert.Equal("An import is already under way; it continues below.", running.Text(".notice"));
-        }
-        finally
-        {
-            f.Fake.Options.PageDelay = TimeSpan.Zero;
         }
         Assert.Equal("done", (await api.WaitForImportAsync(user, second)).GetProperty("import").GetProperty("status").GetString());
     }
