@@ -58,7 +58,7 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
 
         // Sign up; the verification mail is in the same language; its link verifies.
         await page.Locator("main a[href='/signup']").First.ClickAsync();
-        await page.WaitForURLAsync("**/signup");
+        await page.ArriveAtAsync("**/signup");
         await page.AuditAsync(tag, "02-signup");
         await page.Locator("#uname").FillAsync(uname);
         await page.Locator("#email").FillAsync(email);
@@ -72,7 +72,7 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         await page.Locator("#password").FillAsync(password);
         await page.Locator("#confirm_password").FillAsync(password);
         await Submit(page, "/signup");
-        await page.WaitForURLAsync("**/signup/sent");
+        await page.ArriveAtAsync("**/signup/sent");
         await page.AuditAsync(tag, "04-signup-sent");
         var mail = await host.Emulators.Mail.WaitForAsync(email, language.Words["verify-subject"]);
         await page.GotoAsync(mail.Link().ToString());
@@ -84,7 +84,7 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         await page.Locator("#login").FillAsync(uname);
         await page.Locator("#password").FillAsync(password);
         await Submit(page, "/login");
-        await page.WaitForURLAsync(host.Issuer + "/");
+        await page.ArriveAtAsync(host.Issuer + "/");
         Assert.Contains(uname, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         await page.AuditAsync(tag, "07-dashboard");
 
@@ -96,7 +96,7 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         await page.Locator("#avatar").FillAsync("https://lain.bgm.tv/pic/user/l/icon.jpg");
         await page.Locator("#intro").FillAsync("Watching everything. \"quoted\" & <i>kept</i>");
         await Submit(page, "/account/profile");
-        await page.WaitForURLAsync("**/account?done=*");
+        await page.ArriveAtAsync("**/account?done=*");
         Assert.Equal(nickname, await page.Locator("#nickname").InputValueAsync());
         Assert.Equal(0, await page.Locator("main b").CountAsync());
         await page.AuditAsync(tag, "09-account-saved");
@@ -119,18 +119,18 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         Assert.False(string.IsNullOrEmpty(secret));
         await page.AuditAsync(tag, "11-app-secret");
         await page.Locator($"main a[href='/developer/apps/{clientId}']").ClickAsync();
-        await page.WaitForURLAsync($"**/developer/apps/{clientId}");
+        await page.ArriveAtAsync($"**/developer/apps/{clientId}");
         Assert.Contains(host.Issuer + "/.well-known/openid-configuration", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         await page.AuditAsync(tag, "12-app");
 
         await using (var rp = await StartRelyingPartyAsync(rpPort, clientId, secret))
         {
             await page.GotoAsync(rpOrigin + "/");
-            await page.WaitForURLAsync(host.Issuer + "/oauth/authorize?*");
+            await page.ArriveAtAsync(host.Issuer + "/oauth/authorize?*");
             Assert.Contains(appName, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
             await page.AuditAsync(tag, "13-consent");
             await page.Locator("main button[value='allow']").ClickAsync();
-            await page.WaitForURLAsync(rpOrigin + "/");
+            await page.ArriveAtAsync(rpOrigin + "/");
             Assert.Contains($"signed in as {uname}", await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
         }
 
@@ -139,7 +139,7 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         Assert.Contains(appName, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         await page.AuditAsync(tag, "14-authorized-apps");
         await Submit(page, "/account/apps/withdraw");
-        await page.WaitForURLAsync("**/account/apps*");
+        await page.ArriveAtAsync("**/account/apps*");
         Assert.Equal(0, await page.Locator("main form[action='/account/apps/withdraw']").CountAsync());
         await page.AuditAsync(tag, "15-authorized-apps-withdrawn");
 
@@ -147,14 +147,14 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         await page.GotoAsync(host.Issuer + "/anime?q=" + Uri.EscapeDataString(anime.Marker));
         await page.AuditAsync(tag, "20-anime-search");
         await page.Locator($"main a[href='/anime/{anime.Id}']").First.ClickAsync();
-        await page.WaitForURLAsync($"**/anime/{anime.Id}");
+        await page.ArriveAtAsync($"**/anime/{anime.Id}");
         await page.AuditAsync(tag, "21-anime");
         await page.Locator("#status").SelectOptionAsync("doing");
         await page.Locator("#score").SelectOptionAsync("8");
         await page.Locator("#episodes_watched").FillAsync("3");
         await page.Locator("#comment").FillAsync("<script>alert(1)</script> so good");
         await Submit(page, $"/anime/{anime.Id}/collect");
-        await page.WaitForURLAsync($"**/anime/{anime.Id}?*");
+        await page.ArriveAtAsync($"**/anime/{anime.Id}?*");
         await page.AuditAsync(tag, "22-anime-collected");
         // The browser checks the episode count itself; the server's check shows when a stale page posts.
         await page.Locator("#episodes_watched").EvaluateAsync("e => e.removeAttribute('max')");
@@ -165,7 +165,7 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         await page.Locator("#episodes_watched").FillAsync("12");
         await page.Locator("#status").SelectOptionAsync("done");
         await Submit(page, $"/anime/{anime.Id}/collect");
-        await page.WaitForURLAsync($"**/anime/{anime.Id}?*");
+        await page.ArriveAtAsync($"**/anime/{anime.Id}?*");
 
         await page.GotoAsync(host.Issuer + "/collection");
         var list = await page.Locator("main").InnerTextAsync();
@@ -177,7 +177,7 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         await page.AuditAsync(tag, "25-public-profile");
         await page.GotoAsync(host.Issuer + "/collection");
         await Submit(page, $"/anime/{anime.Id}/remove");
-        await page.WaitForURLAsync("**/collection*");
+        await page.ArriveAtAsync("**/collection*");
         Assert.DoesNotContain(anime.Name, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
 
         // Bind the fake Bangumi: its consent page, back to /account/bangumi, whose script shows the import finishing;
@@ -189,7 +189,7 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         await Submit(page, "/account/bangumi/bind");
         Assert.StartsWith(host.Bangumi.BaseUrl + "/oauth/authorize", page.Url, StringComparison.Ordinal);
         await page.Locator($"button[value='{bangumiUser.Username}']").ClickAsync();
-        await page.WaitForURLAsync(host.Issuer + "/account/bangumi?*");
+        await page.ArriveAtAsync(host.Issuer + "/account/bangumi?*");
         await page.Locator("#import-state[data-state='done']").WaitForAsync();
         Assert.Contains("6", await page.Locator("#imported").InnerTextAsync(), StringComparison.Ordinal);
         await page.AuditAsync(tag, "31-bangumi-imported");
@@ -199,8 +199,8 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
 
         // Sign out: the header offers sign-in again, and the account page asks for it.
         await page.GotoAsync(host.Issuer + "/");
-        await page.Locator("header form[action='/logout'] button").ClickAsync();
-        await page.WaitForURLAsync(host.Issuer + "/");
+        await page.NavigateByAsync(() => page.Locator("header form[action='/logout'] button").ClickAsync());
+        await page.ArriveAtAsync(host.Issuer + "/");
         Assert.Equal(1, await page.Locator("header a[href='/login']").CountAsync());
         await page.GotoAsync(host.Issuer + "/account");
         Assert.StartsWith(host.Issuer + "/login?return_to=", page.Url, StringComparison.Ordinal);
@@ -265,9 +265,7 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         await Submit(page, "/login");
         // An app's sign-out link without an ID token: the question, and staying signed in; a broken one goes nowhere.
         await Audit($"/oauth/logout?client_id={Uri.EscapeDataString(app.ClientId)}", "54-sign-out-question");
-#pragma warning disable CS0612
-        await page.RunAndWaitForNavigationAsync(() => page.Locator("main form[action='/oauth/logout/confirm'] button[value='stay']").ClickAsync());
-#pragma warning restore CS0612
+        await page.NavigateByAsync(() => page.Locator("main form[action='/oauth/logout/confirm'] button[value='stay']").ClickAsync());
         await page.AuditAsync(tag, "55-stayed-signed-in");
         await Audit("/oauth/logout?post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F", "56-sign-out-broken", 400);
         await page.GotoAsync(host.Issuer + "/account");
@@ -288,9 +286,7 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         await page.GotoAsync(host.Issuer + "/anime?q=nothing");
         Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
         // The switch comes back to the same address, so waiting for the URL would not wait at all: wait for the navigation.
-#pragma warning disable CS0612
-        await page.RunAndWaitForNavigationAsync(() => page.Locator("header button[value='zh-Hans']").ClickAsync());
-#pragma warning restore CS0612
+        await page.NavigateByAsync(() => page.Locator("header button[value='zh-Hans']").ClickAsync());
         Assert.Equal(host.Issuer + "/anime?q=nothing", page.Url);
         Assert.Equal("zh-Hans", await page.Locator("html").GetAttributeAsync("lang"));
         await page.GotoAsync(host.Issuer + "/login");
@@ -298,9 +294,7 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         var cookie = (await context.CookiesAsync()).Single(c => c.Name == "bgm_lang");
         Assert.Equal("zh-Hans", cookie.Value);
         Assert.True(cookie.Expires > DateTimeOffset.UtcNow.AddDays(300).ToUnixTimeSeconds(), "The choice is remembered for a year.");
-#pragma warning disable CS0612
-        await page.RunAndWaitForNavigationAsync(() => page.Locator("header button[value='en']").ClickAsync());
-#pragma warning restore CS0612
+        await page.NavigateByAsync(() => page.Locator("header button[value='en']").ClickAsync());
         Assert.Equal(host.Issuer + "/login", page.Url);
         Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
     }
@@ -369,10 +363,8 @@ public sealed class PageJourneyTests(BrowserHost host) : IClassFixture<BrowserHo
         var form = page.Locator($"main form[action='{action}']").First;
         var invalid = await form.EvaluateAsync<string[]>("f => [...f.elements].filter(e => !e.checkValidity()).map(e => e.name + ': ' + e.validationMessage)");
         Assert.True(invalid.Length == 0, $"The browser would not send {action}: {string.Join("; ", invalid)}");
-        // Obsolete in favour of WaitForURL, but a form that re-renders at its own address has no new URL to wait for.
-#pragma warning disable CS0612
-        await page.RunAndWaitForNavigationAsync(() => page.Locator($"main form[action='{action}'] button[type=submit]").First.ClickAsync());
-#pragma warning restore CS0612
+        // Waits for the navigation itself, not a URL: a form that re-renders at its own address has no new URL.
+        await page.NavigateByAsync(() => page.Locator($"main form[action='{action}'] button[type=submit]").First.ClickAsync());
     }
 
     private static ConcurrentQueue<string> RecordConsole(IPage page)
