@@ -299,6 +299,14 @@ internal static class BangumiExtraSteps
         }
     }
 
+    /// <summary>A deleted account left nothing of its binding or collection behind.</summary>
+    public static async Task AssertNothingLeftOfAsync(this BangumiFixture f, string uid)
+    {
+        var rows = await f.CollectionRowsAsync(uid);
+        Assert.True(rows.Count == 0, $"{rows.Count} collection row(s) of the deleted account remain, e.g. {rows.FirstOrDefault()?.RowKey}");
+        Assert.Null(await f.LinkRowAsync(uid));
+    }
+
     /// <summary>Every row of the user's partition in the Collections table (item and index rows).</summary>
     public static async Task<List<TableEntity>> CollectionRowsAsync(this BangumiFixture f, string uid)
     {
