@@ -422,9 +422,10 @@ public sealed class StorageOutageTests(StorageOutageFixture f, ITestOutputHelper
         Assert.Contains("no longer valid", html, StringComparison.Ordinal);
         Assert.Null(await f.LinkRowAsync(user.Uid));
 
+        // No binding row, so no import can run for the account (a run without its row does nothing). Waiting for the
+        // import queue to empty would not say more here: the other outage tests leave their own delayed messages in it.
         userDelete.Release();
         await (await deletion).Ok(HttpStatusCode.NoContent);
-        await f.WaitForImportRunsToEndAsync();
         await f.AssertNothingLeftOfAsync(user.Uid);
     }
 }
